@@ -1,0 +1,84 @@
+import type { StageEvent } from './types.js';
+
+/** An event for one user: the reason for a change of its own status (approved, removed…). */
+export interface TargetedEvent {
+  readonly userId: string;
+  readonly event: StageEvent;
+}
+
+/**
+ * What one step of the room (a command, a connection, the clock) changed. Only what concerns
+ * someone is listed, so an authority can tell each participant just its own part.
+ */
+export interface RoomChange {
+  /** The room's version after this change; versions grow by one per change. */
+  readonly version: number;
+  /** Reason events for single users, in order; each comes before that user's new SelfView. */
+  readonly notices: readonly TargetedEvent[];
+  /** Users whose SelfView (status, queue place, permissions, name) changed. */
+  readonly selfChanged: readonly string[];
+  /** Events for every privileged user, in order. */
+  readonly privilegedEvents: readonly StageEvent[];
+  /** The pending queue changed (membership or order). */
+  readonly queueChanged: boolean;
+  /** The ON_STAGE list changed. */
+  readonly onStageChanged: boolean;
+  /** The list of users not OFF_STAGE changed (what privileged users see as participants). */
+  readonly participantsChanged: boolean;
+  /** The list of ACCEPTED and ON_STAGE users changed (what everyone else sees). */
+  readonly seatedChanged: boolean;
+  /** Users who left the room for good (their reconnect grace ran out). */
+  readonly removed: readonly string[];
+}
+
+/** The one value that means "nothing changed": an authority emits nothing for it. */
+export const NO_CHANGE: RoomChange = Object.freeze({
+  version: -1,
+  notices: Object.freeze([]) as readonly TargetedEvent[],
+  selfChanged: Object.freeze([]) as readonly string[],
+  privilegedEvents: Object.freeze([]) as readonly StageEvent[],
+  queueChanged: false,
+  onStageChanged: false,
+  participantsChanged: false,
+  seatedChanged: false,
+  removed: Object.freeze([]) as readonly string[],
+});
+
+/** Collects the effects of one step; mutable only while the step runs. */
+export class ChangeBuilder {
+  readonly notices: TargetedEvent[] = [];
+  readonly self = new Set<string>();
+  readonly privilegedEvents: StageEvent[] = [];
+  readonly removed: string[] = [];
+  queueChanged = false;
+  onStageChanged = false;
+  participantsChanged = false;
+  seatedChanged = false;
+
+  get empty(): boolean {
+    return (
+      this.notices.length === 0 &&
+      this.self.size === 0 &&
+      this.privilegedEvents.length === 0 &&
+      this.removed.length === 0 &&
+      !this.queueChanged &&
+      !this.onStageChanged &&
+      !this.participantsChanged &&
+      !this.seatedChanged
+    );
+  }
+
+  build(version: number): RoomChange {
+    return {
+      version,
+      notices: this.notices,
+      selfChanged: [...this.self],
+      privilegedEvents: this.privilegedEvents,
+      queueChanged: this.queueChanged,
+      onStageChanged: this.onStageChanged,
+      participantsChanged: this.participantsChanged,
+      seatedChanged: this.seatedChanged,
+      removed: this.removed,
+    };
+  }
+}

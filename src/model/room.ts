@@ -1,0 +1,498 @@
+import { parseUserIds } from './args.js';
+import { ChangeBuilder, NO_CHANGE, type RoomChange } from './change.js';
+import { ACTIONS, failure, type StageFailure } from './errors.js';
+import { isPrivileged, mayBeOnStage, samePermissions } from './presets.js';
+import { RoomState, isSeated, type Member } from './state.js';
+import type {
+  BulkCommandType,
+  RoomOptions,
+  SelfView,
+  StageBulkResult,
+  StageCommand,
+  StageParticipant,
+  StagePermissions,
+  StageRequest,
+  StageStatus,
+} from './types.js';
+
+/** The answer to one command: a failure that changed nothing, or what it changed. */
+export type CommandOutcome =
+  | { readonly ok: true; readonly result: StageBulkResult | undefined; readonly change: RoomChange }
+  | { readonly ok: false; readonly error: StageFailure };
+
+/** Who connects: identity and permissions come from the authority, never from the client. */
+export interface MemberInput {
+  readonly userId: string;
+  readonly displayName: string;
+  readonly permissions: StagePermissions;
+}
+
+/** A plain copy of the room, for tests, diagnostics and resyncing clients. */
+export interface RoomSnapshot {
+  readonly version: number;
+  readonly users: readonly {
+    readonly userId: string;
+    readonly displayName: string;
+    readonly status: StageStatus;
+    readonly connections: number;
+    readonly permissions: StagePermissions;
+    readonly requestedAt?: number;
+  }[];
+  readonly queue: readonly string[];
+  readonly onStage: readonly string[];
+}
+
+const DEFAULTS = { maxOnStage: Infinity, requestTtlMs: 0, acceptedTtlMs: 0, reconnectGraceMs: 30_000 };
+
+type Resolved = { -readonly [K in keyof typeof DEFAULTS]: number };
+
+function resolveOptions(options: RoomOptions): Resolved {
+  const out: Resolved = { ...DEFAULTS };
+  for (const key of Object.keys(DEFAULTS) as (keyof Resolved)[]) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+      throw new RangeError(`Room option ${key} must be a number >= 0, got ${String(value)}.`);
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+const STATUS_WORDS: Record<StageStatus, string> = {
+  OFF_STAGE: 'off stage',
+  REQUESTED_TO_JOIN_STAGE: 'waiting in the queue',
+  ACCEPTED_TO_JOIN_STAGE: 'accepted but not yet on stage',
+  ON_STAGE: 'on stage',
+};
+
+/**
+ * The rules engine: decides every stage command for one room, deterministically, with the
+ * clock passed in. It performs no I/O and starts no timer: an authority calls `advance(now)`
+ * at `nextDeadline()`. Each step returns the RoomChange it caused, or NO_CHANGE.
+ */
+export class StageRoom {
+  readonly options: Readonly<Resolved>;
+  private readonly state = new RoomState();
+  private clock = -Infinity;
+  private versionNumber = 0;
+
+  constructor(options: RoomOptions = {}) {
+    this.options = Object.freeze(resolveOptions(options));
+  }
+
+  get version(): number {
+    return this.versionNumber;
+  }
+
+  /** ACCEPTED + ON_STAGE users may never exceed `maxOnStage`. */
+  get seatsLeft(): number {
+    return this.options.maxOnStage - this.state.seatedCount;
+  }
+
+  /** A connection of this user opened. The newest connection's name and permissions win. */
+  attach(input: MemberInput, now: number): RoomChange {
+    now = this.tick(now);
+    const change = new ChangeBuilder();
+    const s = this.state;
+    let m = s.members.get(input.userId);
+    if (!m) {
+      m = {
+        userId: input.userId,
+        displayName: input.displayName,
+        permissions: input.permissions,
+        status: 'OFF_STAGE',
+        connections: 1,
+        since: 0,
+        requestedAt: 0,
+        acceptedAt: 0,
+        graceDeadline: 0,
+        queueIndex: -1,
+        participant: { userId: input.userId, displayName: input.displayName, status: 'OFF_STAGE' },
+        request: undefined,
+        self: {
+          status: 'OFF_STAGE',
+          permissions: input.permissions,
+          displayName: input.displayName,
+        },
+      };
+      s.members.set(m.userId, m);
+      if (isPrivileged(m.permissions)) s.privileged.add(m.userId);
+      return NO_CHANGE;
+    }
+    m.connections++;
+    if (s.grace.delete(m.userId)) m.graceDeadline = 0;
+    const renamed = m.displayName !== input.displayName;
+    const repermitted = !samePermissions(m.permissions, input.permissions);
+    if (!renamed && !repermitted) return NO_CHANGE;
+    m.displayName = input.displayName;
+    m.permissions = input.permissions;
+    if (isPrivileged(m.permissions)) s.privileged.add(m.userId);
+    else s.privileged.delete(m.userId);
+    if (m.status !== 'OFF_STAGE' && !mayBeOnStage(m.permissions)) {
+      s.setStatus(m, 'OFF_STAGE', now, change);
+    } else {
+      s.refresh(m, change);
+      if (renamed && m.status !== 'OFF_STAGE') {
+        change.participantsChanged = true;
+        change.queueChanged ||= m.status === 'REQUESTED_TO_JOIN_STAGE';
+        change.onStageChanged ||= m.status === 'ON_STAGE';
+        change.seatedChanged ||= isSeated(m.status);
+      }
+    }
+    return this.finish(change);
+  }
+
+  /** A connection of this user closed (`all`: every one did). The last one starts the grace. */
+  detach(userId: string, now: number, all = false): RoomChange {
+    now = this.tick(now);
+    const m = this.state.members.get(userId);
+    if (!m || m.connections === 0) return NO_CHANGE;
+    m.connections = all ? 0 : m.connections - 1;
+    if (m.connections > 0) return NO_CHANGE;
+    m.graceDeadline = now + this.options.reconnectGraceMs;
+    this.state.grace.set(userId, m);
+    return this.options.reconnectGraceMs === 0 ? this.advance(now) : NO_CHANGE;
+  }
+
+  /** Applies every time-based rule that is due at `now`: request TTL, accepted TTL, grace. */
+  advance(now: number): RoomChange {
+    now = this.tick(now);
+    const s = this.state;
+    const o = this.options;
+    const change = new ChangeBuilder();
+    if (o.requestTtlMs > 0) {
+      for (let i = 0; i < s.queue.length; i++) {
+        const m = s.queue[i]!;
+        if (m.queueIndex !== i) continue;
+        if (m.requestedAt + o.requestTtlMs > now) break;
+        change.notices.push({
+          userId: m.userId,
+          event: { type: 'stageRequestExpired', requestedAt: m.requestedAt },
+        });
+        s.setStatus(m, 'OFF_STAGE', now, change);
+      }
+    }
+    if (o.acceptedTtlMs > 0) {
+      for (const m of s.accepted.values()) {
+        if (m.acceptedAt + o.acceptedTtlMs > now) break;
+        this.decline(m, now, change);
+      }
+    }
+    for (const m of s.grace.values()) {
+      if (m.graceDeadline > now) break;
+      s.grace.delete(m.userId);
+      if (m.status === 'ACCEPTED_TO_JOIN_STAGE') this.decline(m, now, change);
+      else if (m.status !== 'OFF_STAGE') s.setStatus(m, 'OFF_STAGE', now, change);
+      s.members.delete(m.userId);
+      s.privileged.delete(m.userId);
+      change.self.delete(m.userId);
+      change.removed.push(m.userId);
+    }
+    return this.finish(change);
+  }
+
+  /** When `advance` next has something to do, or undefined when nothing is pending. */
+  nextDeadline(): number | undefined {
+    const s = this.state;
+    const o = this.options;
+    let next = Infinity;
+    if (o.requestTtlMs > 0) {
+      const head = s.queueHead();
+      if (head) next = Math.min(next, head.requestedAt + o.requestTtlMs);
+    }
+    if (o.acceptedTtlMs > 0) {
+      const head = first(s.accepted);
+      if (head) next = Math.min(next, head.acceptedAt + o.acceptedTtlMs);
+    }
+    const graceHead = first(s.grace);
+    if (graceHead) next = Math.min(next, graceHead.graceDeadline);
+    return next === Infinity ? undefined : next;
+  }
+
+  /** Decides and applies one command of `actorId`. A failure changes nothing. */
+  apply(actorId: string, command: StageCommand, now: number): CommandOutcome {
+    now = this.tick(now);
+    const type = command.type;
+    const action = ACTIONS[type];
+    if (action === undefined) {
+      return { ok: false, error: failure('2009', `Unknown stage command ${JSON.stringify(type)}.`) };
+    }
+    const actor = this.state.members.get(actorId);
+    if (!actor || actor.connections === 0) {
+      return fail('2005', `Could not ${action}: you are not connected to this stage. Connect again, then retry.`);
+    }
+    if (!actor.permissions.stageEnabled) {
+      return fail('2003', `Could not ${action}: the stage is turned off for your role. Ask the organiser for a role with stage access.`);
+    }
+    switch (type) {
+      case 'requestAccess':
+        return this.requestAccess(actor, now);
+      case 'cancelRequestAccess':
+        return this.selfMove(actor, action, ['REQUESTED_TO_JOIN_STAGE'], now);
+      case 'join':
+        if (!mayBeOnStage(actor.permissions)) return notAllowed(action);
+        return this.selfMove(actor, action, ['ACCEPTED_TO_JOIN_STAGE'], now);
+      case 'leave':
+        return this.selfMove(actor, action, ['ON_STAGE', 'ACCEPTED_TO_JOIN_STAGE'], now);
+      case 'grantAccess':
+      case 'denyAccess':
+      case 'kick':
+        return this.bulk(actor, type, action, command.userIds, now);
+    }
+  }
+
+  private requestAccess(actor: Member, now: number): CommandOutcome {
+    const action = ACTIONS.requestAccess;
+    const access = actor.permissions.stageAccess;
+    if (access === 'NOT_ALLOWED') return notAllowed(action);
+    if (actor.status !== 'OFF_STAGE') return wrongStatus(action, actor);
+    const change = new ChangeBuilder();
+    if (access === 'ALLOWED') {
+      if (this.seatsLeft <= 0) return fail('2007', full(action, this.options.maxOnStage));
+      this.state.setStatus(actor, 'ACCEPTED_TO_JOIN_STAGE', now, change);
+    } else {
+      this.state.setStatus(actor, 'REQUESTED_TO_JOIN_STAGE', now, change);
+      change.privilegedEvents.push({
+        type: 'newStageRequest',
+        count: this.state.queued,
+        request: this.state.requestOf(actor),
+      });
+    }
+    return done(undefined, this.finish(change));
+  }
+
+  /** cancelRequestAccess, join and leave: the actor moves itself from one of `from`. */
+  private selfMove(
+    actor: Member,
+    action: string,
+    from: readonly StageStatus[],
+    now: number,
+  ): CommandOutcome {
+    if (!from.includes(actor.status)) return wrongStatus(action, actor);
+    const change = new ChangeBuilder();
+    const to: StageStatus = action === ACTIONS.join ? 'ON_STAGE' : 'OFF_STAGE';
+    if (action === ACTIONS.leave && actor.status === 'ACCEPTED_TO_JOIN_STAGE') {
+      this.decline(actor, now, change);
+    } else {
+      this.state.setStatus(actor, to, now, change);
+    }
+    return done(undefined, this.finish(change));
+  }
+
+  private bulk(
+    actor: Member,
+    type: BulkCommandType,
+    action: string,
+    userIds: unknown,
+    now: number,
+  ): CommandOutcome {
+    if (!isPrivileged(actor.permissions)) {
+      return fail('2001', `Could not ${action}: only hosts and moderators may do that. Ask a host to do it for you.`);
+    }
+    const ids = parseUserIds(userIds);
+    if (typeof ids === 'string') return fail('2009', `Could not ${action}: ${ids}.`);
+    const s = this.state;
+    const change = new ChangeBuilder();
+    const result: StageBulkResult = { ok: [], failed: [] };
+    const by = actor.userId;
+    for (const id of ids) {
+      const m = s.members.get(id);
+      if (!m) {
+        result.failed.push({ userId: id, code: '2009', message: `Could not ${action} for ${JSON.stringify(id)}: no such participant is in this room. Check the id; users who left and did not come back within the grace are gone.` });
+        continue;
+      }
+      const why = this.refuseTarget(type, m);
+      if (why) {
+        result.failed.push({ userId: id, code: why.code, message: `Could not ${action} for ${m.displayName}: ${why.message}` });
+        continue;
+      }
+      if (type === 'grantAccess') {
+        const invited = m.status === 'OFF_STAGE';
+        change.notices.push({ userId: id, event: { type: 'stageRequestApproved', by, invited } });
+        s.setStatus(m, 'ACCEPTED_TO_JOIN_STAGE', now, change);
+      } else {
+        const event =
+          type === 'kick'
+            ? ({ type: 'removedFromStage', by } as const)
+            : ({ type: 'stageRequestRejected', by } as const);
+        change.notices.push({ userId: id, event });
+        s.setStatus(m, 'OFF_STAGE', now, change);
+      }
+      result.ok.push(id);
+    }
+    if (type === 'grantAccess' && result.ok.length > 0) {
+      change.privilegedEvents.push({ type: 'acceptPresentRequests', userIds: [...result.ok], by });
+    }
+    return done(result, this.finish(change));
+  }
+
+  /** Why a bulk command may not act on this target, or undefined when it may. */
+  private refuseTarget(type: BulkCommandType, m: Member): StageFailure | undefined {
+    const st = m.status;
+    const where = `they are ${STATUS_WORDS[st]}.`;
+    switch (type) {
+      case 'grantAccess':
+        if (!mayBeOnStage(m.permissions)) {
+          return failure('2001', 'their role may not go on stage. Change their role first.');
+        }
+        if (isSeated(st)) return failure('2006', `${where} Nothing to grant.`);
+        if (this.seatsLeft <= 0) return failure('2007', `${full('', this.options.maxOnStage)}`);
+        return undefined;
+      case 'denyAccess':
+        if (st === 'REQUESTED_TO_JOIN_STAGE' || st === 'ACCEPTED_TO_JOIN_STAGE') return undefined;
+        return failure('2006', `${where} Only pending requests and accepted users who have not joined can be denied; use kick() for users on stage.`);
+      case 'kick':
+        if (isSeated(st)) return undefined;
+        return failure('2006', `${where} Only users on stage or accepted can be removed; use denyAccess() for pending requests.`);
+    }
+  }
+
+  /** An ACCEPTED user returns to OFF without joining: privileged users are told. */
+  private decline(m: Member, now: number, change: ChangeBuilder): void {
+    change.privilegedEvents.push({ type: 'stageAccessDeclined', userId: m.userId });
+    this.state.setStatus(m, 'OFF_STAGE', now, change);
+  }
+
+  private tick(now: number): number {
+    if (now > this.clock) this.clock = now;
+    return this.clock;
+  }
+
+  private finish(change: ChangeBuilder): RoomChange {
+    this.state.compact();
+    if (change.empty) return NO_CHANGE;
+    this.state.invalidate(change);
+    return change.build(++this.versionNumber);
+  }
+
+  // ---- What participants may see ------------------------------------------------------------
+
+  has(userId: string): boolean {
+    return this.state.members.has(userId);
+  }
+
+  selfView(userId: string): SelfView | undefined {
+    return this.state.members.get(userId)?.self;
+  }
+
+  /** A user's 1-based place in the queue while REQUESTED, else null. */
+  position(userId: string): number | null {
+    const m = this.state.members.get(userId);
+    return m && m.status === 'REQUESTED_TO_JOIN_STAGE' ? m.queueIndex + 1 : null;
+  }
+
+  status(userId: string): StageStatus | undefined {
+    return this.state.members.get(userId)?.status;
+  }
+
+  isPrivileged(userId: string): boolean {
+    return this.state.privileged.has(userId);
+  }
+
+  /** Users who may grant, deny and kick (connected or within their grace). */
+  privilegedUsers(): ReadonlySet<string> {
+    return this.state.privileged;
+  }
+
+  /** The pending requests in queue order; built once per change of the queue. */
+  requests(): readonly StageRequest[] {
+    return this.state.requests();
+  }
+
+  get queueLength(): number {
+    return this.state.queued;
+  }
+
+  /** ON_STAGE users in the order they joined. */
+  onStage(): readonly StageParticipant[] {
+    return this.state.onStageList();
+  }
+
+  /** Every user not OFF_STAGE, in the order they left it (the privileged view). */
+  participants(): readonly StageParticipant[] {
+    return this.state.activeList();
+  }
+
+  /** ACCEPTED and ON_STAGE users, in the order they left OFF_STAGE. */
+  seated(): readonly StageParticipant[] {
+    return this.state.seatedList();
+  }
+
+  /** `participants$` as this user may see it (contract 9.7). */
+  participantsFor(userId: string): readonly StageParticipant[] {
+    const s = this.state;
+    if (s.privileged.has(userId)) return s.activeList();
+    const seated = s.seatedList();
+    const m = s.members.get(userId);
+    if (!m || m.status !== 'REQUESTED_TO_JOIN_STAGE') return seated;
+    const at = s.seatedInsertIndex(m);
+    return Object.freeze([...seated.slice(0, at), m.participant, ...seated.slice(at)]);
+  }
+
+  snapshot(): RoomSnapshot {
+    const users = Array.from(this.state.members.values(), (m) => ({
+      userId: m.userId,
+      displayName: m.displayName,
+      status: m.status,
+      connections: m.connections,
+      permissions: m.permissions,
+      ...(m.status === 'REQUESTED_TO_JOIN_STAGE' ? { requestedAt: m.requestedAt } : {}),
+    }));
+    return {
+      version: this.versionNumber,
+      users,
+      queue: this.state.requests().map((r) => r.userId),
+      onStage: this.state.onStageList().map((p) => p.userId),
+    };
+  }
+}
+
+function first<V>(map: Map<string, V>): V | undefined {
+  for (const v of map.values()) return v;
+  return undefined;
+}
+
+function fail(code: StageFailure['code'], message: string): CommandOutcome {
+  return { ok: false, error: failure(code, message) };
+}
+
+function done(result: StageBulkResult | undefined, change: RoomChange): CommandOutcome {
+  return { ok: true, result, change };
+}
+
+function notAllowed(action: string): CommandOutcome {
+  return fail('2001', `Could not ${action}: your role may watch but not go on stage. Ask a host for a role with stage access.`);
+}
+
+function full(action: string, seats: number): string {
+  const what = action ? `Could not ${action}: ` : '';
+  return `${what}all ${seats} stage seats are taken. Try again when someone leaves the stage.`;
+}
+
+function wrongStatus(action: string, m: Member): CommandOutcome {
+  const st = m.status;
+  let why: string;
+  if (st === 'ON_STAGE' && action === ACTIONS.join) return fail('2006', 'You are already on stage.');
+  switch (st) {
+    case 'OFF_STAGE':
+      why =
+        action === ACTIONS.join
+          ? 'you have not been accepted yet. Ask to join first with requestAccess().'
+          : 'you are off stage, so there is nothing to do.';
+      break;
+    case 'REQUESTED_TO_JOIN_STAGE':
+      why =
+        action === ACTIONS.leave
+          ? `your request is still pending (#${m.queueIndex + 1} in line). Use cancelRequestAccess() to withdraw it.`
+          : `your request is still waiting for a host (#${m.queueIndex + 1} in line). Wait, or cancel it with cancelRequestAccess().`;
+      break;
+    case 'ACCEPTED_TO_JOIN_STAGE':
+      why = 'you have already been accepted. Join the stage with join(), or decline with leave().';
+      break;
+    case 'ON_STAGE':
+      why = 'you are already on stage. Use leave() to step down.';
+      break;
+  }
+  return fail('2006', `Could not ${action}: ${why}`);
+}
