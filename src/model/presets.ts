@@ -8,7 +8,11 @@ export const presets: Readonly<Record<PresetName, StagePermissions>> = Object.fr
     stageAccess: 'CAN_REQUEST',
     acceptStageRequests: true,
   }),
-  speaker: Object.freeze({ stageEnabled: true, stageAccess: 'ALLOWED', acceptStageRequests: false }),
+  speaker: Object.freeze({
+    stageEnabled: true,
+    stageAccess: 'ALLOWED',
+    acceptStageRequests: false,
+  }),
   viewer: Object.freeze({
     stageEnabled: true,
     stageAccess: 'CAN_REQUEST',
@@ -51,7 +55,10 @@ export function parsePermissions(value: unknown): StagePermissions | string {
  * Resolves who a participant may be from a preset name and/or explicit permissions
  * (explicit permissions win; neither means `viewer`). Returns a sentence on bad input.
  */
-export function resolvePermissions(preset: unknown, permissions: unknown): StagePermissions | string {
+export function resolvePermissions(
+  preset: unknown,
+  permissions: unknown,
+): StagePermissions | string {
   if (permissions !== undefined) return parsePermissions(permissions);
   if (preset === undefined) return presets.viewer;
   if (!isPresetName(preset)) {

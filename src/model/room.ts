@@ -42,7 +42,12 @@ export interface RoomSnapshot {
   readonly onStage: readonly string[];
 }
 
-const DEFAULTS = { maxOnStage: Infinity, requestTtlMs: 0, acceptedTtlMs: 0, reconnectGraceMs: 30_000 };
+const DEFAULTS = {
+  maxOnStage: Infinity,
+  requestTtlMs: 0,
+  acceptedTtlMs: 0,
+  reconnectGraceMs: 30_000,
+};
 
 type Resolved = { -readonly [K in keyof typeof DEFAULTS]: number };
 
@@ -158,6 +163,8 @@ export class StageRoom {
   /** Applies every time-based rule that is due at `now`: request TTL, accepted TTL, grace. */
   advance(now: number): RoomChange {
     now = this.tick(now);
+    const due = this.nextDeadline();
+    if (due === undefined || due > now) return NO_CHANGE;
     const s = this.state;
     const o = this.options;
     const change = new ChangeBuilder();
@@ -216,14 +223,23 @@ export class StageRoom {
     const type = command.type;
     const action = ACTIONS[type];
     if (action === undefined) {
-      return { ok: false, error: failure('2009', `Unknown stage command ${JSON.stringify(type)}.`) };
+      return {
+        ok: false,
+        error: failure('2009', `Unknown stage command ${JSON.stringify(type)}.`),
+      };
     }
     const actor = this.state.members.get(actorId);
     if (!actor || actor.connections === 0) {
-      return fail('2005', `Could not ${action}: you are not connected to this stage. Connect again, then retry.`);
+      return fail(
+        '2005',
+        `Could not ${action}: you are not connected to this stage. Connect again, then retry.`,
+      );
     }
     if (!actor.permissions.stageEnabled) {
-      return fail('2003', `Could not ${action}: the stage is turned off for your role. Ask the organiser for a role with stage access.`);
+      return fail(
+        '2003',
+        `Could not ${action}: the stage is turned off for your role. Ask the organiser for a role with stage access.`,
+      );
     }
     switch (type) {
       case 'requestAccess':
@@ -288,7 +304,10 @@ export class StageRoom {
     now: number,
   ): CommandOutcome {
     if (!isPrivileged(actor.permissions)) {
-      return fail('2001', `Could not ${action}: only hosts and moderators may do that. Ask a host to do it for you.`);
+      return fail(
+        '2001',
+        `Could not ${action}: only hosts and moderators may do that. Ask a host to do it for you.`,
+      );
     }
     const ids = parseUserIds(userIds);
     if (typeof ids === 'string') return fail('2009', `Could not ${action}: ${ids}.`);
@@ -299,12 +318,20 @@ export class StageRoom {
     for (const id of ids) {
       const m = s.members.get(id);
       if (!m) {
-        result.failed.push({ userId: id, code: '2009', message: `Could not ${action} for ${JSON.stringify(id)}: no such participant is in this room. Check the id; users who left and did not come back within the grace are gone.` });
+        result.failed.push({
+          userId: id,
+          code: '2009',
+          message: `Could not ${action} for ${JSON.stringify(id)}: no such participant is in this room. Check the id; users who left and did not come back within the grace are gone.`,
+        });
         continue;
       }
       const why = this.refuseTarget(type, m);
       if (why) {
-        result.failed.push({ userId: id, code: why.code, message: `Could not ${action} for ${m.displayName}: ${why.message}` });
+        result.failed.push({
+          userId: id,
+          code: why.code,
+          message: `Could not ${action} for ${m.displayName}: ${why.message}`,
+        });
         continue;
       }
       if (type === 'grantAccess') {
@@ -341,10 +368,16 @@ export class StageRoom {
         return undefined;
       case 'denyAccess':
         if (st === 'REQUESTED_TO_JOIN_STAGE' || st === 'ACCEPTED_TO_JOIN_STAGE') return undefined;
-        return failure('2006', `${where} Only pending requests and accepted users who have not joined can be denied; use kick() for users on stage.`);
+        return failure(
+          '2006',
+          `${where} Only pending requests and accepted users who have not joined can be denied; use kick() for users on stage.`,
+        );
       case 'kick':
         if (isSeated(st)) return undefined;
-        return failure('2006', `${where} Only users on stage or accepted can be removed; use denyAccess() for pending requests.`);
+        return failure(
+          '2006',
+          `${where} Only users on stage or accepted can be removed; use denyAccess() for pending requests.`,
+        );
     }
   }
 
@@ -462,7 +495,10 @@ function done(result: StageBulkResult | undefined, change: RoomChange): CommandO
 }
 
 function notAllowed(action: string): CommandOutcome {
-  return fail('2001', `Could not ${action}: your role may watch but not go on stage. Ask a host for a role with stage access.`);
+  return fail(
+    '2001',
+    `Could not ${action}: your role may watch but not go on stage. Ask a host for a role with stage access.`,
+  );
 }
 
 function full(action: string, seats: number): string {
@@ -473,7 +509,8 @@ function full(action: string, seats: number): string {
 function wrongStatus(action: string, m: Member): CommandOutcome {
   const st = m.status;
   let why: string;
-  if (st === 'ON_STAGE' && action === ACTIONS.join) return fail('2006', 'You are already on stage.');
+  if (st === 'ON_STAGE' && action === ACTIONS.join)
+    return fail('2006', 'You are already on stage.');
   switch (st) {
     case 'OFF_STAGE':
       why =

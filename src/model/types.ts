@@ -1,9 +1,6 @@
 /** The four stage statuses of RealtimeKit's `meeting.stage.status`. */
 export type StageStatus =
-  | 'OFF_STAGE'
-  | 'REQUESTED_TO_JOIN_STAGE'
-  | 'ACCEPTED_TO_JOIN_STAGE'
-  | 'ON_STAGE';
+  'OFF_STAGE' | 'REQUESTED_TO_JOIN_STAGE' | 'ACCEPTED_TO_JOIN_STAGE' | 'ON_STAGE';
 
 /** ALLOWED: may go on stage without approval; CAN_REQUEST: must ask; NOT_ALLOWED: watch only. */
 export type StageAccess = 'ALLOWED' | 'CAN_REQUEST' | 'NOT_ALLOWED';

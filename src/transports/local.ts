@@ -96,11 +96,7 @@ class LocalRoom implements LocalStage {
     this.clock = clock ?? systemClock;
     this.engine = new StageRoom(roomOptions);
     const list = <T>(tick: Observable<number>, read: () => T) =>
-      tick.pipe(
-        map(read),
-        distinctUntilChanged(),
-        shareReplay({ bufferSize: 1, refCount: true }),
-      );
+      tick.pipe(map(read), distinctUntilChanged(), shareReplay({ bufferSize: 1, refCount: true }));
     this.requests$ = list(this.ticks.queue, () => this.engine.requests());
     this.onStage$ = list(this.ticks.onStage, () => this.engine.onStage());
     this.participants$ = list(this.ticks.participants, () => this.engine.participants());

@@ -1,0 +1,76 @@
+import { consume } from '@lit/context';
+import { LitElement, html, type PropertyValues, type TemplateResult } from 'lit';
+import { property, state } from 'lit/decorators.js';
+import type { Observable } from 'rxjs';
+import type { StageController, StageError } from '../../src/index.js';
+import { stageContext } from './context.js';
+import { StageBinding } from './stage-binding.js';
+import { defaultStrings, format, type StageStrings } from './strings.js';
+
+declare global {
+  interface GlobalEventHandlersEventMap {
+    'rtk-stage-error': CustomEvent<StageError>;
+  }
+}
+
+/**
+ * What every rtk-stage element shares: its stage comes from the `stage` property or, when
+ * that is unset, from the nearest `<rtk-stage-provider>`; texts come from `strings`.
+ */
+export abstract class StageElement extends LitElement {
+  /** The stage to show. When unset, the nearest `<rtk-stage-provider>`'s is used. */
+  @property({ attribute: false }) stage: StageController | undefined;
+
+  /** Overrides for any of the element's texts. */
+  @property({ attribute: false }) strings: Partial<StageStrings> = {};
+
+  @consume({ context: stageContext, subscribe: true })
+  @state()
+  protected providedStage: StageController | undefined;
+
+  private warned = false;
+
+  /** The stage in use: the `stage` property wins over the provider's. */
+  get controller(): StageController | undefined {
+    return this.stage ?? this.providedStage;
+  }
+
+  /** Follows an observable of the current stage; `binding.value` is its latest value. */
+  protected bind<T>(select: (stage: StageController) => Observable<T>, initial: T) {
+    return new StageBinding<T>(this, select, initial);
+  }
+
+  /** A text, with its placeholders filled. */
+  protected t(key: keyof StageStrings, values?: Record<string, string | number>): string {
+    return format(this.strings[key] ?? defaultStrings[key], values);
+  }
+
+  protected renderNotConnected(): TemplateResult {
+    return html`<p part="not-connected" class="not-connected">${this.t('notConnected')}</p>`;
+  }
+
+  /** Tells the page a command failed; the element shows it in its alert region too. */
+  protected fail(error: StageError): void {
+    this.dispatchEvent(
+      new CustomEvent('rtk-stage-error', { detail: error, bubbles: true, composed: true }),
+    );
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    super.updated(changed);
+    if (this.controller || this.warned) return;
+    // A provider may answer a moment later: warn only if there is still no stage after that.
+    setTimeout(() => {
+      if (this.controller || this.warned || !this.isConnected) return;
+      this.warned = true;
+      console.warn(
+        `<${this.localName}> has no stage: set its \`stage\` property or place it inside <rtk-stage-provider>.`,
+      );
+    }, 0);
+  }
+}
+
+/** Registers an element once, however many times the module is evaluated. */
+export function define(name: string, element: CustomElementConstructor): void {
+  if (!customElements.get(name)) customElements.define(name, element);
+}
