@@ -20,7 +20,7 @@ export function parseUserIds(value: unknown): string[] | string {
 }
 
 export function describe(value: unknown): string {
-  if (value === null) return 'null';
+  if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return value.length === 0 ? 'an empty string' : 'a string';
   return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;

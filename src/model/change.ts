@@ -21,6 +21,8 @@ export interface RoomChange {
   readonly privilegedEvents: readonly StageEvent[];
   /** The pending queue changed (membership or order). */
   readonly queueChanged: boolean;
+  /** The first 0-based queue index whose request moved or left, or -1: places from here on changed. */
+  readonly queueFrom: number;
   /** The ON_STAGE list changed. */
   readonly onStageChanged: boolean;
   /** The list of users not OFF_STAGE changed (what privileged users see as participants). */
@@ -38,6 +40,7 @@ export const NO_CHANGE: RoomChange = Object.freeze({
   selfChanged: Object.freeze([]) as readonly string[],
   privilegedEvents: Object.freeze([]) as readonly StageEvent[],
   queueChanged: false,
+  queueFrom: -1,
   onStageChanged: false,
   participantsChanged: false,
   seatedChanged: false,
@@ -51,6 +54,7 @@ export class ChangeBuilder {
   readonly privilegedEvents: StageEvent[] = [];
   readonly removed: string[] = [];
   queueChanged = false;
+  queueFrom = -1;
   onStageChanged = false;
   participantsChanged = false;
   seatedChanged = false;
@@ -75,6 +79,7 @@ export class ChangeBuilder {
       selfChanged: [...this.self],
       privilegedEvents: this.privilegedEvents,
       queueChanged: this.queueChanged,
+      queueFrom: this.queueFrom,
       onStageChanged: this.onStageChanged,
       participantsChanged: this.participantsChanged,
       seatedChanged: this.seatedChanged,

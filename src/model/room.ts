@@ -134,7 +134,9 @@ export class StageRoom {
     m.permissions = input.permissions;
     if (isPrivileged(m.permissions)) s.privileged.add(m.userId);
     else s.privileged.delete(m.userId);
-    if (m.status !== 'OFF_STAGE' && !mayBeOnStage(m.permissions)) {
+    if (m.status === 'ACCEPTED_TO_JOIN_STAGE' && !mayBeOnStage(m.permissions)) {
+      this.decline(m, now, change);
+    } else if (m.status !== 'OFF_STAGE' && !mayBeOnStage(m.permissions)) {
       s.setStatus(m, 'OFF_STAGE', now, change);
     } else {
       s.refresh(m, change);
@@ -393,7 +395,7 @@ export class StageRoom {
   }
 
   private finish(change: ChangeBuilder): RoomChange {
-    this.state.compact();
+    this.state.compact(change);
     if (change.empty) return NO_CHANGE;
     this.state.invalidate(change);
     return change.build(++this.versionNumber);
@@ -407,6 +409,11 @@ export class StageRoom {
 
   selfView(userId: string): SelfView | undefined {
     return this.state.members.get(userId)?.self;
+  }
+
+  /** A user's order key: grows each time a user leaves OFF_STAGE (lists are sorted by it). */
+  since(userId: string): number {
+    return this.state.members.get(userId)?.since ?? 0;
   }
 
   /** A user's 1-based place in the queue while REQUESTED, else null. */

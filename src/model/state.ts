@@ -165,7 +165,7 @@ export class RoomState {
    * Closes the holes that removals left in the queue and in the seats, once per step, so that
    * many removals cost one pass. Queue places are read from `queueIndex` when asked for.
    */
-  compact(): void {
+  compact(change: ChangeBuilder): void {
     if (this.seatedHole >= 0) {
       const from = this.seatedHole;
       const kept = this.seated.slice(0, from);
@@ -177,6 +177,7 @@ export class RoomState {
       this.seatedHole = -1;
     }
     if (this.queueHole < 0) return;
+    change.queueFrom = this.queueHole;
     const q = this.queue;
     let j = this.queueHole;
     for (let i = j; i < q.length; i++) {
@@ -240,10 +241,19 @@ export class RoomState {
   }
 }
 
-function build<T>(memo: Memo<T>, make: () => T): T {
+function build<T>(memo: Memo<readonly T[]>, make: () => T[]): readonly T[] {
   if (memo.built !== memo.version) {
-    memo.value = Object.freeze(make()) as T;
+    const next = make();
+    // An equal list keeps its identity, so subscribers see no change (a request and its
+    // cancel in one burst, say).
+    if (!sameItems(memo.value, next)) memo.value = Object.freeze(next);
     memo.built = memo.version;
   }
   return memo.value;
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
