@@ -31,5 +31,11 @@ export type {
 export { StageController } from './controller/index.js';
 export type { ConnectionState, StageEventMap, StageLink } from './controller/index.js';
 export { createLocalStage } from './transports/local.js';
+export { connectStage } from './transports/websocket.js';
+export type {
+  ConnectStageOptions,
+  WebSocketConstructor,
+  WebSocketLike,
+} from './transports/websocket.js';
 export type { LocalConnectOptions, LocalStage, LocalStageOptions } from './transports/local.js';
 export type { StageClock } from './transports/clock.js';

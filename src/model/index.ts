@@ -5,3 +5,4 @@ export * from './args.js';
 export * from './change.js';
 export { StageRoom } from './room.js';
 export type { CommandOutcome, MemberInput, RoomSnapshot } from './room.js';
+export * from './protocol.js';

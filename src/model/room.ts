@@ -416,6 +416,12 @@ export class StageRoom {
     return this.state.members.get(userId)?.since ?? 0;
   }
 
+  /** When a REQUESTED user's request was made (authority clock), else 0. */
+  requestedAt(userId: string): number {
+    const m = this.state.members.get(userId);
+    return m && m.status === 'REQUESTED_TO_JOIN_STAGE' ? m.requestedAt : 0;
+  }
+
   /** A user's 1-based place in the queue while REQUESTED, else null. */
   position(userId: string): number | null {
     const m = this.state.members.get(userId);

@@ -195,8 +195,9 @@ class LocalRoom implements LocalStage {
       const set = this.links.get(userId);
       if (!set) continue;
       for (const link of set) {
-        for (const event of change.privilegedEvents) link.events$.next(event);
+        // The list first, then what happened to it: as a server sends them.
         if (queueUpdate) link.events$.next(queueUpdate);
+        for (const event of change.privilegedEvents) link.events$.next(event);
       }
     }
   }
