@@ -188,12 +188,12 @@ export class RoomHub {
       this.pubVersion = v;
       for (const set of this.users.values()) for (const c of set) c.send(frame);
     }
-    const privFrames: string[] = [];
+    // Events first, then the list delta (its stageAccessRequestUpdate comes last, as in the
+    // local room).
+    const privFrames = change.privilegedEvents.map((e) => JSON.stringify({ t: 'ev', e }));
     if (change.queueChanged || change.participantsChanged) {
       privFrames.push(this.privilegedDelta(change));
     }
-    for (const event of change.privilegedEvents)
-      privFrames.push(JSON.stringify({ t: 'ev', e: event }));
     if (privFrames.length === 0) return;
     for (const userId of e.privilegedUsers()) {
       const set = this.users.get(userId);

@@ -195,9 +195,8 @@ class LocalRoom implements LocalStage {
       const set = this.links.get(userId);
       if (!set) continue;
       for (const link of set) {
-        // The list first, then what happened to it: as a server sends them.
-        if (queueUpdate) link.events$.next(queueUpdate);
         for (const event of change.privilegedEvents) link.events$.next(event);
+        if (queueUpdate) link.events$.next(queueUpdate);
       }
     }
   }
