@@ -30,7 +30,9 @@ export class StageBinding<T> implements ReactiveController {
 
   hostConnected(): void {
     this.connected = true;
-    this.sync();
+    // Back in the DOM (maybe moved, maybe on another stage): values that arrive now need a
+    // render of their own.
+    this.sync(false);
   }
 
   hostDisconnected(): void {
@@ -38,23 +40,26 @@ export class StageBinding<T> implements ReactiveController {
     this.stop();
   }
 
-  /** Runs before each render: picks up a new stage without a second update. */
+  /** Runs before each render: picks up a new stage without asking for a second update. */
   hostUpdate(): void {
-    this.sync();
+    this.sync(true);
   }
 
-  private sync(): void {
+  private sync(inUpdate: boolean): void {
     const stage = this.connected ? this.host.controller : undefined;
     if (stage === this.stage && (this.subscription !== undefined) === (stage !== undefined)) return;
+    const before = this.value;
     this.stop();
     this.stage = stage;
-    if (!stage) return;
-    this.syncing = true;
-    this.subscription = this.select(stage).subscribe((value) => {
-      this.value = value;
-      if (!this.syncing) this.host.requestUpdate();
-    });
-    this.syncing = false;
+    if (stage) {
+      this.syncing = true;
+      this.subscription = this.select(stage).subscribe((value) => {
+        this.value = value;
+        if (!this.syncing) this.host.requestUpdate();
+      });
+      this.syncing = false;
+    }
+    if (!inUpdate && this.value !== before) this.host.requestUpdate();
   }
 
   private stop(): void {

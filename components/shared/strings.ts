@@ -18,6 +18,7 @@ export interface StageStrings {
   queueLabel: string;
   queueCount: string;
   queueEmpty: string;
+  queuePosition: string;
   waiting: string;
   approve: string;
   deny: string;
@@ -31,6 +32,7 @@ export interface StageStrings {
   remove: string;
   askedToJoin: string;
   approvedJoinNow: string;
+  invitedJoinNow: string;
   joinNow: string;
   requestDeclined: string;
   removedFromStage: string;
@@ -57,6 +59,7 @@ export const defaultStrings: Readonly<StageStrings> = Object.freeze({
   queueLabel: 'Requests to join the stage',
   queueCount: '{n} waiting',
   queueEmpty: 'No requests',
+  queuePosition: '#{n}',
   waiting: 'waiting {time}',
   approve: 'Approve {name}',
   deny: 'Deny {name}',
@@ -70,6 +73,7 @@ export const defaultStrings: Readonly<StageStrings> = Object.freeze({
   remove: 'Remove {name} from stage',
   askedToJoin: '{name} asked to join the stage',
   approvedJoinNow: 'Your request was approved',
+  invitedJoinNow: 'You were invited to join the stage',
   joinNow: 'Join now',
   requestDeclined: 'Your request to join the stage was declined',
   removedFromStage: 'You were removed from the stage',

@@ -1,4 +1,4 @@
-import { html, nothing, type TemplateResult } from 'lit';
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import { StageError, type StagePermissions, type StageStatus } from '../../src/index.js';
 import { define, StageElement } from '../shared/stage-element.js';
@@ -40,15 +40,31 @@ export class RtkStageControls extends StageElement {
     undefined as StagePermissions | undefined,
   );
 
-  @state() private busy: Action | undefined;
+  @state() private busy: { action: Action; index: number } | undefined;
   @state() private error = '';
+
+  // StageBinding re-subscribes on re-attach without asking for an update, so an element
+  // that was moved after its stage changed would keep showing the old state: ask here.
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this.hasUpdated) this.requestUpdate();
+  }
+
+  // When a status change removes the focused button (Decline, Cancel request), keyboard users
+  // would be dropped on <body>: hand focus to the first action that is left instead.
+  protected override update(changed: PropertyValues): void {
+    const root = this.shadowRoot;
+    const hadFocus = root?.activeElement instanceof HTMLButtonElement;
+    super.update(changed);
+    if (hadFocus && root && !root.activeElement) root.querySelector('button')?.focus();
+  }
 
   protected override render() {
     if (!this.controller) return this.renderNotConnected();
     const choices = this.choices(this.status.value, this.permissions.value);
     const position = this.position.value;
     return html`<div part="base" class="controls">
-        ${choices.map((c) => this.button(c))}
+        ${choices.map((c, i) => this.button(c, i))}
         ${
           position !== null
             ? html`<p part="position" class="position">
@@ -81,25 +97,27 @@ export class RtkStageControls extends StageElement {
 
   // One template for every button keeps the same <button> across status changes, so
   // keyboard focus stays where it was; busy buttons use aria-disabled for the same reason.
-  private button(c: Choice): TemplateResult {
+  // The pressed button is marked by its place: it is the same node (the one with focus) even
+  // when the status changes under it while the command is in flight.
+  private button(c: Choice, index: number): TemplateResult {
     const busy = this.busy !== undefined;
     return html`<button
       type="button"
       part="button ${c.kind}"
       class=${c.kind}
       aria-disabled=${busy ? 'true' : 'false'}
-      aria-busy=${this.busy === c.action ? 'true' : 'false'}
-      @click=${() => this.run(c.action)}
+      aria-busy=${busy && this.busy?.index === index ? 'true' : 'false'}
+      @click=${() => this.run(c.action, index)}
     >
       ${this.t(c.label)}
     </button>`;
   }
 
-  private async run(action: Action): Promise<void> {
+  private async run(action: Action, index: number): Promise<void> {
     const stage = this.controller;
     if (!stage || this.busy) return;
     this.error = '';
-    this.busy = action;
+    this.busy = { action, index };
     try {
       switch (action) {
         case 'request':

@@ -1,0 +1,184 @@
+import { html, nothing, type TemplateResult } from 'lit';
+import { state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { distinctUntilChanged, map, type Observable } from 'rxjs';
+import {
+  StageError,
+  isPrivileged,
+  type StageBulkResult,
+  type StageParticipant,
+  type StagePermissions,
+} from '../../src/index.js';
+import { define, StageElement } from '../shared/stage-element.js';
+import { baseStyles } from '../shared/styles.js';
+import { listStyles } from './stage-list.styles.js';
+
+const EMPTY: readonly StageParticipant[] = Object.freeze([]);
+
+/** The seated users (ACCEPTED and ON_STAGE); a change among requesters emits nothing. */
+function seated(participants$: Observable<readonly StageParticipant[]>) {
+  return participants$.pipe(
+    map((all) =>
+      all.filter((p) => p.status === 'ON_STAGE' || p.status === 'ACCEPTED_TO_JOIN_STAGE'),
+    ),
+    distinctUntilChanged(
+      (a, b) =>
+        a.length === b.length &&
+        a.every(
+          (p, i) =>
+            p.userId === b[i]!.userId &&
+            p.status === b[i]!.status &&
+            p.displayName === b[i]!.displayName,
+        ),
+    ),
+  );
+}
+
+/** A failed bulk result (one id) as the StageError it stands for. */
+function firstFailure(result: StageBulkResult | undefined): StageError | undefined {
+  const failed = result?.failed[0];
+  return failed ? new StageError(failed.code, failed.message) : undefined;
+}
+
+/**
+ * Who is on the stage, and who was accepted but has not joined yet. Privileged users
+ * (`acceptStageRequests`) get a "Remove NAME from stage" button on every other row.
+ *
+ * @summary The participants on stage (and accepted, not yet joined), with Remove for hosts.
+ * @fires rtk-stage-error - A removal failed; `detail` is the StageError.
+ * @csspart base - The wrapper around the list, the empty state and the alert region.
+ * @csspart list - The list of participants (`role="list"`, named by `strings.listLabel`).
+ * @csspart row - One participant (also `row-on` or `row-accepted`).
+ * @csspart name - The participant's display name.
+ * @csspart state - "on stage" or "accepted, not joined yet".
+ * @csspart button - Every button (the Remove buttons).
+ * @csspart remove - The "Remove NAME from stage" button.
+ * @csspart empty - Shown when nobody is on stage.
+ * @csspart error - The alert region showing the last failure.
+ * @csspart not-connected - Shown when there is no stage.
+ * @cssprop --rtk-stage-fg - Text colour.
+ * @cssprop --rtk-stage-bg - Row and button background.
+ * @cssprop --rtk-stage-muted - Colour of the state text and the empty state.
+ * @cssprop --rtk-stage-border - Row and button border colour.
+ * @cssprop --rtk-stage-danger - Remove button and error text colour.
+ * @cssprop --rtk-stage-accent - Focus ring colour.
+ * @cssprop --rtk-stage-radius - Corner radius.
+ * @cssprop --rtk-stage-gap - Space between items.
+ * @cssprop --rtk-stage-font - Font.
+ * @cssprop --rtk-stage-list-row-bg - Row background (defaults to --rtk-stage-bg).
+ * @cssprop --rtk-stage-list-row-gap - Space between rows.
+ * @cssprop --rtk-stage-list-row-padding - Padding inside a row.
+ */
+export class RtkStageList extends StageElement {
+  static override styles = [baseStyles, listStyles];
+
+  private readonly participants = this.bind((s) => seated(s.participants$), EMPTY);
+  private readonly permissions = this.bind(
+    (s) => s.permissions$,
+    undefined as StagePermissions | undefined,
+  );
+
+  /** Users whose removal is in flight. */
+  @state() private busy: ReadonlySet<string> = new Set();
+  @state() private error = '';
+
+  private get privileged(): boolean {
+    const p = this.permissions.value;
+    return p !== undefined && isPrivileged(p);
+  }
+
+  // role="list" stays explicit: Safari drops list semantics from a <ul> with list-style: none.
+  /* eslint-disable lit-a11y/no-redundant-role */
+  protected override render() {
+    const stage = this.controller;
+    if (!stage) return this.renderNotConnected();
+    const rows = this.participants.value;
+    const canRemove = this.privileged;
+    return html`<div part="base" class="base" tabindex="-1">
+      ${
+        rows.length === 0
+          ? html`<p part="empty" class="empty">${this.t('listEmpty')}</p>`
+          : html`<ul part="list" class="list" role="list" aria-label=${this.t('listLabel')}>
+              ${repeat(
+                rows,
+                (p) => p.userId,
+                (p) => this.row(p, canRemove && p.userId !== stage.userId),
+              )}
+            </ul>`
+      }
+      <p part="error" class="alert" role="alert">${this.error}</p>
+    </div>`;
+  }
+  /* eslint-enable lit-a11y/no-redundant-role */
+
+  private row(p: StageParticipant, canRemove: boolean): TemplateResult {
+    const on = p.status === 'ON_STAGE';
+    const busy = this.busy.has(p.userId);
+    return html`<li
+      part="row ${on ? 'row-on' : 'row-accepted'}"
+      class="row"
+      data-status=${p.status}
+    >
+      <span part="name" class="name">${p.displayName}</span>
+      <span part="state" class="state">${this.t(on ? 'onStage' : 'acceptedNotJoined')}</span>
+      ${
+        canRemove
+          ? html`<button
+              type="button"
+              part="button remove"
+              class="danger"
+              data-user=${p.userId}
+              aria-disabled=${busy ? 'true' : 'false'}
+              aria-busy=${busy ? 'true' : 'false'}
+              @click=${(e: Event) => this.kick(p.userId, e.currentTarget as HTMLButtonElement)}
+            >
+              ${this.t('remove', { name: p.displayName })}
+            </button>`
+          : nothing
+      }
+    </li>`;
+  }
+
+  private async kick(userId: string, button: HTMLButtonElement): Promise<void> {
+    const stage = this.controller;
+    if (!stage || this.busy.has(userId)) return;
+    const hadFocus = this.shadowRoot?.activeElement === button;
+    const index = this.removeButtons().indexOf(button);
+    this.error = '';
+    this.busy = new Set(this.busy).add(userId);
+    try {
+      const failure = firstFailure(await stage.kick([userId]));
+      if (failure) throw failure;
+    } catch (e) {
+      const error = StageError.is(e) ? e : new StageError('2009', String(e));
+      this.error = error.message;
+      this.fail(error);
+    } finally {
+      const rest = new Set(this.busy);
+      rest.delete(userId);
+      this.busy = rest;
+    }
+    await this.updateComplete;
+    if (hadFocus && !button.isConnected) this.refocus(index);
+  }
+
+  /** The row is gone with its button: keep keyboard users in the list, not on <body>. */
+  private refocus(index: number): void {
+    const buttons = this.removeButtons();
+    const next = buttons[Math.min(index, buttons.length - 1)];
+    const base = this.renderRoot.querySelector<HTMLElement>('[part="base"]');
+    (next ?? base)?.focus();
+  }
+
+  private removeButtons(): HTMLButtonElement[] {
+    return [...this.renderRoot.querySelectorAll<HTMLButtonElement>('button[data-user]')];
+  }
+}
+
+define('rtk-stage-list', RtkStageList);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rtk-stage-list': RtkStageList;
+  }
+}
