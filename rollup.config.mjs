@@ -10,8 +10,10 @@ import typescript from '@rollup/plugin-typescript';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
-// components/index.ts is added as an input only once it exists.
-const input = ['src/index.ts', 'components/index.ts'].filter((file) => existsSync(file));
+// Entries: the core, the server (library and CLI) and the elements.
+const input = ['src/index.ts', 'src/server/index.ts', 'src/server/cli.ts', 'components/index.ts'].filter(
+  (file) => existsSync(file),
+);
 
 // Runtime dependencies (lit, rxjs, @lit/context, ...) and Node built-ins stay imports.
 const externalPackages = [
