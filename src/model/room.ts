@@ -2,7 +2,14 @@ import { parseUserIds } from './args.js';
 import { ChangeBuilder, NO_CHANGE, type RoomChange } from './change.js';
 import { ACTIONS, failure, type StageFailure } from './errors.js';
 import { isPrivileged, mayBeOnStage, samePermissions } from './presets.js';
-import { RoomState, isSeated, type Member } from './state.js';
+import {
+  RoomState,
+  exportState,
+  importState,
+  isSeated,
+  type Member,
+  type RoomStateData,
+} from './state.js';
 import type {
   BulkCommandType,
   RoomOptions,
@@ -25,6 +32,15 @@ export interface MemberInput {
   readonly userId: string;
   readonly displayName: string;
   readonly permissions: StagePermissions;
+}
+
+/** A room serialized by `StageRoom.toJSON()`. */
+export interface RoomData {
+  readonly format: 1;
+  readonly version: number;
+  readonly clock: number | null;
+  readonly options: RoomOptions;
+  readonly state: RoomStateData;
 }
 
 /** A plain copy of the room, for tests, diagnostics and resyncing clients. */
@@ -78,12 +94,36 @@ const STATUS_WORDS: Record<StageStatus, string> = {
  */
 export class StageRoom {
   readonly options: Readonly<Resolved>;
-  private readonly state = new RoomState();
+  private state = new RoomState();
   private clock = -Infinity;
   private versionNumber = 0;
 
   constructor(options: RoomOptions = {}) {
     this.options = Object.freeze(resolveOptions(options));
+  }
+
+  /** The whole room as plain JSON (for stores shared by several servers). */
+  toJSON(): RoomData {
+    return {
+      format: 1,
+      version: this.versionNumber,
+      clock: Number.isFinite(this.clock) ? this.clock : null,
+      // JSON has no Infinity: an unlimited stage is written without maxOnStage.
+      options: Object.fromEntries(
+        Object.entries(this.options).filter(([, value]) => Number.isFinite(value)),
+      ),
+      state: exportState(this.state),
+    };
+  }
+
+  /** A room exactly as `toJSON()` left it: the same commands give the same changes. */
+  static fromJSON(data: RoomData): StageRoom {
+    if (data.format !== 1) throw new Error(`rtk-stage: unknown room data format ${data.format}`);
+    const room = new StageRoom(data.options);
+    room.state = importState(data.state);
+    room.versionNumber = data.version;
+    room.clock = data.clock ?? -Infinity;
+    return room;
   }
 
   get version(): number {
