@@ -351,7 +351,12 @@ export class StageRoom {
         `Could not ${action}: only hosts and moderators may do that. Ask a host to do it for you.`,
       );
     }
-    const ids = parseUserIds(userIds);
+    let ids: string[] | string;
+    try {
+      ids = parseUserIds(userIds);
+    } catch {
+      ids = 'userIds could not be read; pass a plain array of user id strings';
+    }
     if (typeof ids === 'string') return fail('2009', `Could not ${action}: ${ids}.`);
     const s = this.state;
     const change = new ChangeBuilder();

@@ -72,8 +72,11 @@ class LocalRoom implements LocalStage {
   private closed = false;
   private timer: unknown;
   private timerAt: number | undefined;
-  /** Changes waiting to be delivered, so a handler's nested command never overtakes its cause. */
-  private readonly pending: RoomChange[] = [];
+  /**
+   * Changes waiting to be delivered, each with the self views it produced (taken at once: a
+   * handler's nested command must neither overtake its cause nor rewrite what it reports).
+   */
+  private readonly pending: { change: RoomChange; views: (SelfView | undefined)[] }[] = [];
   private delivering = false;
 
   // One tick per list; a list is built once per change, only when someone subscribes.
@@ -167,27 +170,30 @@ class LocalRoom implements LocalStage {
 
   private deliver(change: RoomChange): void {
     if (change === NO_CHANGE) return;
-    this.pending.push(change);
+    const views = change.selfChanged.map((userId) => this.engine.selfView(userId));
+    this.pending.push({ change, views });
     if (this.delivering) return;
     this.delivering = true;
     try {
-      for (let c = this.pending.shift(); c; c = this.pending.shift()) this.dispatch(c);
+      for (let p = this.pending.shift(); p; p = this.pending.shift()) {
+        this.dispatch(p.change, p.views);
+      }
     } finally {
       this.delivering = false;
     }
   }
 
   /** Tells each connection only what concerns it (contract 9.3). */
-  private dispatch(change: RoomChange): void {
+  private dispatch(change: RoomChange, views: (SelfView | undefined)[]): void {
     for (const { userId, event } of change.notices) {
       const set = this.links.get(userId);
       if (set) for (const link of set) link.events$.next(event);
     }
-    for (const userId of change.selfChanged) {
+    change.selfChanged.forEach((userId, i) => {
       const set = this.links.get(userId);
-      const view = set && this.engine.selfView(userId);
-      if (view) for (const link of set) link.self$.next(view);
-    }
+      const view = views[i];
+      if (set && view) for (const link of set) link.self$.next(view);
+    });
     this.markDirty(change);
     const queueUpdate = change.queueChanged ? this.queueUpdateEvent() : undefined;
     if (change.privilegedEvents.length === 0 && !queueUpdate) return;
