@@ -23,6 +23,8 @@ export const CloseCode = {
   POLICY: 1008,
   /** A frame over MAX_FRAME_BYTES. */
   TOO_BIG: 1009,
+  /** The server cannot serve right now (its store is unreachable): reconnect later. */
+  TRY_AGAIN_LATER: 1013,
   /** Bad, expired or missing token, or a frame before a valid hello. */
   UNAUTHORIZED: 4401,
   /** A valid token that is refused here (too many connections, origin not allowed). */

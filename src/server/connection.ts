@@ -18,7 +18,7 @@ export interface ConnectionContext {
   readonly options: ResolvedServerOptions;
   readonly key: Uint8Array;
   readonly log: Logger;
-  hub(room: string): RoomHub;
+  hub(room: string): Promise<RoomHub>;
   now(): number;
 }
 
@@ -101,24 +101,32 @@ export class ClientConnection implements HubConnection {
     const identity = await verifyToken(frame.token, this.ctx.key);
     if (this.state !== 'verifying') return;
     if (typeof identity === 'string') return this.close(CloseCode.UNAUTHORIZED, identity);
-    const hub = this.ctx.hub(identity.room);
-    if (hub.connectionsOf(identity.userId) >= this.ctx.options.maxConnectionsPerUser) {
-      return this.close(CloseCode.FORBIDDEN, 'too many connections for this user');
+    try {
+      const hub = await this.ctx.hub(identity.room);
+      if (this.state !== 'verifying') return;
+      if (hub.connectionsOf(identity.userId) >= this.ctx.options.maxConnectionsPerUser) {
+        return this.close(CloseCode.FORBIDDEN, 'too many connections for this user');
+      }
+      this.userId = identity.userId;
+      this.room = hub;
+      await hub.join(this, identity, (snapshot) => {
+        if (this.state !== 'verifying') return;
+        clearTimeout(this.helloTimer);
+        this.state = 'ready';
+        const welcome = {
+          t: 'welcome',
+          v: PROTOCOL_VERSION,
+          userId: identity.userId,
+          room: identity.room,
+          snapshot,
+        };
+        this.ws.send(JSON.stringify(welcome));
+      });
+    } catch {
+      return this.close(CloseCode.TRY_AGAIN_LATER, 'the stage store is unreachable; retry shortly');
     }
-    clearTimeout(this.helloTimer);
-    this.userId = identity.userId;
-    this.room = hub;
-    this.state = 'ready';
-    const snapshot = hub.join(this, identity);
-    this.ws.send(
-      JSON.stringify({
-        t: 'welcome',
-        v: PROTOCOL_VERSION,
-        userId: identity.userId,
-        room: identity.room,
-        snapshot,
-      }),
-    );
+    // The socket closed while joining: the attach landed, so it must be undone.
+    if ((this.state as string) !== 'ready') return this.room.leave(this);
     this.ctx.log.info({ userId: identity.userId, room: identity.room }, 'connected');
   }
 
@@ -141,7 +149,7 @@ export class ClientConnection implements HubConnection {
       this.ws.send(JSON.stringify({ t: 'snapshot', snapshot: this.room!.snapshot(this.userId) }));
       return;
     }
-    this.ws.send(JSON.stringify(this.room!.command(this, frame)));
+    void this.room!.command(this, frame).then((result) => this.send(JSON.stringify(result)));
   }
 
   /** A malformed frame: answered with an error frame; repeated ones close the socket. */

@@ -1,127 +1,308 @@
 import {
-  NO_CHANGE,
   StageRoom,
   type CommandFrame,
   type MemberInput,
   type ResultFrame,
-  type RoomChange,
   type RoomOptions,
   type Snapshot,
-  type StageParticipant,
-  type WireParticipant,
-  type WireRequest,
-  type WireSelf,
 } from '../model/index.js';
+import { Fanout, type HubConnection } from './fanout.js';
+import type { LogEntry, RoomCheckpoint, RoomLog, RoomOp } from './room-log.js';
 
-/** One open client connection as the hub sees it. */
-export interface HubConnection {
-  readonly userId: string;
-  send(frame: string): void;
-}
+export type { HubConnection } from './fanout.js';
 
 const RESULTS_KEPT = 256;
+const APPEND_ATTEMPTS = 25;
+const CHECKPOINT_EVERY = 200;
+const NODE_CHECK_MS = 1000;
+
+/** The room log could not take a step (Redis unreachable, or too much contention). */
+export class StoreUnavailable extends Error {
+  override name = 'StoreUnavailable';
+}
 
 /**
- * One room on one server: the rules engine, the connections in it, and the fan-out of every
- * change. Each change is serialized once per audience (everyone, privileged users, one user),
- * so a viewer who stays OFF_STAGE costs the others nothing.
+ * One room on one server: a replica of the room (the rules engine fed with the room's steps in
+ * log order), this server's connections in it, its timers, and the fan-out of every change.
+ * In memory the log is this process; with Redis every server holding the room replays the
+ * same steps, so any of them can serve any client and run any timer.
  */
 export class RoomHub {
-  readonly engine: StageRoom;
-  private readonly users = new Map<string, Set<HubConnection>>();
-  private connectionCount = 0;
-  private pubVersion = 0;
-  private privVersion = 0;
-  private readonly selfVersions = new Map<string, number>();
-  /** Answers to recent commands per user, so a command re-sent after a reconnect is not re-applied. */
+  private engine: StageRoom;
+  private version = 0;
+  /** Open connections per node and user, replayed from the steps like the room itself. */
+  private nodes = new Map<string, Map<string, number>>();
+  private readonly fanout: Fanout;
   private readonly results = new Map<string, Map<string, ResultFrame>>();
+  private chain: Promise<unknown> = Promise.resolve();
+  private catching: Promise<void> | undefined;
+  private buffered: LogEntry[] | undefined = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt: number | undefined;
+  private readonly nodeCheck: ReturnType<typeof setInterval> | undefined;
+  private closed = false;
 
-  constructor(
+  private constructor(
     readonly id: string,
-    options: RoomOptions,
-    private readonly now: () => number = Date.now,
-    private readonly onEmpty?: (hub: RoomHub) => void,
+    private readonly options: RoomOptions,
+    private readonly log: RoomLog,
+    private readonly now: () => number,
+    private readonly onIdle: (hub: RoomHub) => void,
   ) {
     this.engine = new StageRoom(options);
+    this.fanout = new Fanout(this.engine);
+    if (log.node !== 'local') {
+      this.nodeCheck = setInterval(() => void this.checkNodes(), NODE_CHECK_MS);
+      this.nodeCheck.unref?.();
+    }
+  }
+
+  /** Loads a room from its log (checkpoint plus the steps after it) and follows new steps. */
+  static async open(
+    id: string,
+    options: RoomOptions,
+    log: RoomLog,
+    now: () => number,
+    onIdle: (hub: RoomHub) => void,
+  ): Promise<RoomHub> {
+    const hub = new RoomHub(id, options, log, now, onIdle);
+    try {
+      await log.subscribe(
+        id,
+        (entry) => hub.ingest(entry),
+        () => void hub.catchUp().catch(() => {}),
+      );
+      await hub.reload();
+    } catch (error) {
+      hub.close();
+      throw error;
+    }
+    return hub;
   }
 
   get connections(): number {
-    return this.connectionCount;
+    let n = 0;
+    for (const set of this.fanout.users.values()) n += set.size;
+    return n;
   }
 
   connectionsOf(userId: string): number {
-    return this.users.get(userId)?.size ?? 0;
+    return this.fanout.users.get(userId)?.size ?? 0;
   }
 
-  /** A client logged in: attach it and return its welcome snapshot. */
-  join(conn: HubConnection, member: MemberInput): Snapshot {
-    const change = this.engine.attach(member, this.now());
-    let set = this.users.get(conn.userId);
-    if (!set) this.users.set(conn.userId, (set = new Set()));
-    set.add(conn);
-    this.connectionCount++;
-    this.fanout(change);
-    this.schedule();
-    return this.snapshot(conn.userId);
+  /**
+   * A client logged in: attach it, then hand `welcome` its snapshot; from that moment on (in the
+   * same turn, so nothing falls in between) the connection receives every delta.
+   */
+  async join(
+    conn: HubConnection,
+    member: MemberInput,
+    welcome: (snapshot: Snapshot) => void,
+  ): Promise<void> {
+    await this.submit(() => ({ k: 'attach', node: this.log.node, m: member, now: this.now() }));
+    welcome(this.fanout.snapshot(conn.userId));
+    this.fanout.add(conn);
   }
 
-  /** A client's socket closed; the engine starts the grace when it was the user's last. */
+  /** A client's socket closed; the room starts the grace when it was the user's last. */
   leave(conn: HubConnection): void {
-    const set = this.users.get(conn.userId);
-    if (!set?.delete(conn)) return;
-    this.connectionCount--;
-    if (set.size === 0) this.users.delete(conn.userId);
-    this.fanout(this.engine.detach(conn.userId, this.now()));
-    this.schedule();
+    if (!this.fanout.delete(conn)) return;
+    const op = (): RoomOp => ({
+      k: 'detach',
+      node: this.log.node,
+      u: conn.userId,
+      now: this.now(),
+    });
+    this.submit(op).catch(() => {
+      // The store is down: the step is retried until it lands, or until this node's heartbeat
+      // lapses and another node counts its connections as dropped.
+      const retry = setInterval(() => {
+        if (this.closed) return clearInterval(retry);
+        this.submit(op).then(
+          () => clearInterval(retry),
+          () => {},
+        );
+      }, 1000);
+      retry.unref?.();
+    });
   }
 
   /** Applies a command (or answers a re-sent one from memory) and returns the result frame. */
-  command(conn: HubConnection, frame: CommandFrame): ResultFrame {
-    const kept = this.results.get(conn.userId)?.get(frame.id);
-    if (kept) return kept;
-    const now = this.now();
-    this.fanout(this.engine.advance(now));
-    const command =
+  async command(conn: HubConnection, frame: CommandFrame): Promise<ResultFrame> {
+    const known = this.results.get(conn.userId)?.get(frame.id);
+    if (known) return known;
+    const c =
       frame.cmd === 'grantAccess' || frame.cmd === 'denyAccess' || frame.cmd === 'kick'
         ? { type: frame.cmd, userIds: frame.userIds }
         : { type: frame.cmd };
-    const outcome = this.engine.apply(conn.userId, command, now);
-    let result: ResultFrame;
-    if (outcome.ok) {
-      this.fanout(outcome.change);
-      result = outcome.result
-        ? { t: 'result', id: frame.id, ok: true, result: outcome.result }
-        : { t: 'result', id: frame.id, ok: true };
-    } else {
-      result = { t: 'result', id: frame.id, ok: false, ...outcome.error };
+    try {
+      await this.submit(() => ({ k: 'apply', u: conn.userId, id: frame.id, c, now: this.now() }));
+    } catch {
+      return {
+        t: 'result',
+        id: frame.id,
+        ok: false,
+        code: '2005',
+        message:
+          'The stage store is unreachable, so the command was not confirmed and probably not applied. Check the stage and retry in a moment.',
+      };
     }
-    this.remember(conn.userId, frame.id, result);
-    this.schedule();
-    return result;
+    return (
+      this.results.get(conn.userId)?.get(frame.id) ?? {
+        t: 'result',
+        id: frame.id,
+        ok: false,
+        code: '2005',
+        message:
+          'The command was not applied: you are no longer in this room. Reconnect and retry.',
+      }
+    );
   }
 
   snapshot(userId: string): Snapshot {
-    const e = this.engine;
-    const privileged = e.isPrivileged(userId);
-    const base = {
-      version: e.version,
-      self: this.wireSelf(userId),
-      onStage: e.onStage().map((p) => this.wire(p)),
-      seated: e.seated().map((p) => this.wire(p)),
-    };
-    if (!privileged) return base;
-    return {
-      ...base,
-      queue: e.requests().map(wireRequest),
-      participants: e.participants().map((p) => this.wire(p)),
-    };
+    return this.fanout.snapshot(userId);
   }
 
   close(): void {
+    this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.nodeCheck) clearInterval(this.nodeCheck);
     this.timer = undefined;
+    void this.log.unsubscribe(this.id).catch(() => {});
+  }
+
+  // ---- The replica ---------------------------------------------------------------------------
+
+  /** Appends a step (made fresh on each attempt) at the replica's version, retrying on conflict. */
+  private submit(make: () => RoomOp): Promise<number> {
+    const run = async (): Promise<number> => {
+      for (let attempt = 0; attempt < APPEND_ATTEMPTS; attempt++) {
+        if (this.closed) throw new StoreUnavailable('room closed');
+        const expected = this.version;
+        const op = make();
+        const answer = await this.log.append(this.id, expected, op).catch((error: unknown) => {
+          throw new StoreUnavailable(String(error));
+        });
+        if (answer.ok) {
+          this.ingest({ v: expected + 1, op });
+          if ((expected + 1) % CHECKPOINT_EVERY === 0) void this.saveCheckpoint();
+          return expected + 1;
+        }
+        if (answer.current < expected) {
+          // The store lost steps (a Redis restart without persistence): this replica is ahead,
+          // so it seeds the store again.
+          await this.saveCheckpoint();
+        } else {
+          await this.catchUp();
+        }
+      }
+      throw new StoreUnavailable('too many conflicting writers');
+    };
+    const result = this.chain.then(run, run);
+    this.chain = result.catch(() => {});
+    return result;
+  }
+
+  /** A step from the log (this server's or another's). */
+  private ingest(entry: LogEntry): void {
+    if (this.buffered) {
+      this.buffered.push(entry);
+      return;
+    }
+    if (entry.v <= this.version) return;
+    if (entry.v === this.version + 1) {
+      this.applyEntry(entry);
+      return;
+    }
+    void this.catchUp();
+  }
+
+  private catchUp(): Promise<void> {
+    this.catching ??= (async () => {
+      try {
+        const entries = await this.log.read(this.id, this.version);
+        if (entries === 'gap') return this.reload(true);
+        for (const e of entries) if (e.v === this.version + 1) this.applyEntry(e);
+      } finally {
+        this.catching = undefined;
+      }
+    })();
+    return this.catching;
+  }
+
+  /** Loads the newest checkpoint and the steps after it; tells local clients to resync. */
+  private async reload(resync = false): Promise<void> {
+    this.buffered ??= [];
+    const checkpoint = await this.log.checkpoint(this.id);
+    if (checkpoint && checkpoint.v >= this.version) {
+      this.engine = StageRoom.fromJSON(checkpoint.room);
+      this.version = checkpoint.v;
+      this.nodes = new Map(
+        Object.entries(checkpoint.nodes).map(([node, users]) => [
+          node,
+          new Map(Object.entries(users)),
+        ]),
+      );
+      this.fanout.reset(this.engine);
+    }
+    const entries = await this.log.read(this.id, this.version);
+    const buffered = this.buffered;
+    this.buffered = undefined;
+    if (entries !== 'gap')
+      for (const e of entries) if (e.v === this.version + 1) this.applyEntry(e);
+    for (const e of buffered) this.ingest(e);
+    if (resync) {
+      for (const [userId, set] of this.fanout.users) {
+        if (!this.engine.has(userId)) continue;
+        const frame = JSON.stringify({ t: 'snapshot', snapshot: this.fanout.snapshot(userId) });
+        for (const c of set) c.send(frame);
+      }
+    }
+    this.schedule();
+  }
+
+  private applyEntry({ v, op }: LogEntry): void {
+    this.version = v;
+    const e = this.engine;
+    switch (op.k) {
+      case 'attach':
+        this.count(op.node, op.m.userId, 1);
+        this.fanout.send(e.attach(op.m, op.now));
+        break;
+      case 'detach':
+        if (this.count(op.node, op.u, -1)) this.fanout.send(e.detach(op.u, op.now));
+        break;
+      case 'apply': {
+        const outcome = e.apply(op.u, op.c, op.now);
+        if (outcome.ok) this.fanout.send(outcome.change);
+        this.remember(op.u, op.id, resultFrame(op.id, outcome));
+        break;
+      }
+      case 'advance':
+        this.fanout.send(e.advance(op.now));
+        break;
+      case 'nodeGone': {
+        const users = this.nodes.get(op.node);
+        this.nodes.delete(op.node);
+        for (const [userId, n] of users ?? []) {
+          for (let i = 0; i < n; i++) this.fanout.send(e.detach(userId, op.now));
+        }
+        break;
+      }
+    }
+    this.schedule(op.k !== 'attach' && op.k !== 'apply');
+  }
+
+  /** Adjusts a node's connection count; false when there was none to remove. */
+  private count(node: string, userId: string, delta: 1 | -1): boolean {
+    let users = this.nodes.get(node);
+    if (!users) this.nodes.set(node, (users = new Map()));
+    const n = (users.get(userId) ?? 0) + delta;
+    if (n < 0) return false;
+    if (n === 0) users.delete(userId);
+    else users.set(userId, n);
+    if (users.size === 0) this.nodes.delete(node);
+    return true;
   }
 
   private remember(userId: string, id: string, result: ResultFrame): void {
@@ -131,124 +312,28 @@ export class RoomHub {
     if (map.size > RESULTS_KEPT) map.delete(map.keys().next().value!);
   }
 
-  private wire(p: StageParticipant): WireParticipant {
-    return { ...p, o: this.engine.since(p.userId) };
-  }
-
-  private wireSelf(userId: string): WireSelf {
-    const e = this.engine;
-    const view = e.selfView(userId)!;
-    return {
-      status: view.status,
-      permissions: view.permissions,
-      displayName: view.displayName,
-      position: e.position(userId),
-      ...(view.status === 'REQUESTED_TO_JOIN_STAGE' ? { requestedAt: e.requestedAt(userId) } : {}),
-      o: e.since(userId),
+  private async saveCheckpoint(): Promise<void> {
+    const checkpoint: RoomCheckpoint = {
+      v: this.version,
+      room: this.engine.toJSON(),
+      nodes: Object.fromEntries(
+        [...this.nodes].map(([node, users]) => [node, Object.fromEntries(users)]),
+      ),
     };
+    await this.log.save(this.id, checkpoint).catch(() => {});
   }
 
-  private sendTo(userId: string, frame: string): void {
-    const set = this.users.get(userId);
-    if (set) for (const c of set) c.send(frame);
-  }
-
-  /** Tells every connection what concerns it, in order: reasons, own state, lists, events. */
-  private fanout(change: RoomChange): void {
-    if (change === NO_CHANGE) return;
-    const e = this.engine;
-    const v = change.version;
-    for (const { userId, event } of change.notices) {
-      if (this.users.has(userId)) this.sendTo(userId, JSON.stringify({ t: 'ev', e: event }));
-    }
-    const selfUsers = new Set(change.selfChanged);
-    if (change.queueFrom >= 0) {
-      const queue = e.requests();
-      for (let i = change.queueFrom; i < queue.length; i++) selfUsers.add(queue[i]!.userId);
-    }
-    for (const userId of selfUsers) {
-      if (!e.has(userId)) continue;
-      const pv = this.selfVersions.get(userId) ?? 0;
-      this.selfVersions.set(userId, v);
-      if (!this.users.has(userId)) continue;
-      this.sendTo(userId, JSON.stringify({ t: 'self', v, pv, self: this.wireSelf(userId) }));
-    }
-    for (const userId of change.removed) {
-      this.selfVersions.delete(userId);
-      this.results.delete(userId);
-    }
-    if (change.onStageChanged || change.seatedChanged) {
-      const frame = JSON.stringify({
-        t: 'pub',
-        v,
-        pv: this.pubVersion,
-        ...(change.onStageChanged ? { onStage: e.onStage().map((p) => this.wire(p)) } : {}),
-        ...(change.seatedChanged ? { seated: e.seated().map((p) => this.wire(p)) } : {}),
-      });
-      this.pubVersion = v;
-      for (const set of this.users.values()) for (const c of set) c.send(frame);
-    }
-    // Events first, then the list delta (its stageAccessRequestUpdate comes last, as in the
-    // local room).
-    const privFrames = change.privilegedEvents.map((e) => JSON.stringify({ t: 'ev', e }));
-    if (change.queueChanged || change.participantsChanged) {
-      privFrames.push(this.privilegedDelta(change));
-    }
-    if (privFrames.length === 0) return;
-    for (const userId of e.privilegedUsers()) {
-      const set = this.users.get(userId);
-      if (set) for (const c of set) for (const f of privFrames) c.send(f);
-    }
-  }
-
-  private privilegedDelta(change: RoomChange): string {
-    const e = this.engine;
-    const queueAdd: WireRequest[] = [];
-    const queueRemove: string[] = [];
-    const set: WireParticipant[] = [];
-    const remove: string[] = [...change.removed];
-    for (const userId of change.selfChanged) {
-      const status = e.status(userId);
-      if (status === undefined || status === 'OFF_STAGE') {
-        remove.push(userId);
-      } else {
-        const view = e.selfView(userId)!;
-        set.push({
-          userId,
-          displayName: view.displayName,
-          status,
-          ...(status === 'REQUESTED_TO_JOIN_STAGE' ? { requestedAt: e.requestedAt(userId) } : {}),
-          o: e.since(userId),
-        });
-      }
-      if (status === 'REQUESTED_TO_JOIN_STAGE') {
-        queueAdd.push({
-          userId,
-          displayName: e.selfView(userId)!.displayName,
-          requestedAt: e.requestedAt(userId),
-        });
-      } else {
-        queueRemove.push(userId);
-      }
-    }
-    for (const userId of change.removed) queueRemove.push(userId);
-    const frame = JSON.stringify({
-      t: 'priv',
-      v: change.version,
-      pv: this.privVersion,
-      ...(queueAdd.length ? { queueAdd } : {}),
-      ...(queueRemove.length ? { queueRemove } : {}),
-      ...(set.length ? { set } : {}),
-      ...(remove.length ? { remove } : {}),
-    });
-    this.privVersion = change.version;
-    return frame;
-  }
-
-  private schedule(): void {
+  /**
+   * Any server holding the room may run its timers: a duplicate `advance` changes nothing.
+   * After a step that may have emptied the room, a room with nobody and nothing pending is idle.
+   */
+  private schedule(mayBeIdle = false): void {
+    if (this.closed) return;
     const next = this.engine.nextDeadline();
-    // Nobody connected and nothing pending (every grace ran out): the room can go.
-    if (next === undefined && this.connectionCount === 0) this.onEmpty?.(this);
+    if (mayBeIdle && next === undefined && this.connections === 0 && this.nodes.size === 0) {
+      this.onIdle(this);
+      return;
+    }
     if (next === this.timerAt) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -258,15 +343,38 @@ export class RoomHub {
       () => {
         this.timer = undefined;
         this.timerAt = undefined;
-        this.fanout(this.engine.advance(this.now()));
-        this.schedule();
+        this.submit(() => ({ k: 'advance', now: this.now() })).catch(() => this.retryLater());
       },
       Math.max(0, next - this.now()),
     );
     this.timer.unref?.();
   }
+
+  private retryLater(): void {
+    if (this.closed || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = undefined;
+      this.schedule();
+    }, 1000);
+    this.timer.unref?.();
+  }
+
+  /** Connections held by a node whose heartbeat lapsed count as dropped (once, by whoever sees it first). */
+  private async checkNodes(): Promise<void> {
+    for (const node of [...this.nodes.keys()]) {
+      if (node === this.log.node) continue;
+      const alive = await this.log.alive(node).catch(() => true);
+      if (!alive && this.nodes.has(node)) {
+        await this.submit(() => ({ k: 'nodeGone', node, now: this.now() })).catch(() => {});
+      }
+    }
+  }
 }
 
-function wireRequest(r: { userId: string; displayName: string; requestedAt: number }): WireRequest {
-  return { userId: r.userId, displayName: r.displayName, requestedAt: r.requestedAt };
+function resultFrame(id: string, outcome: ReturnType<StageRoom['apply']>): ResultFrame {
+  if (!outcome.ok) return { t: 'result', id, ok: false, ...outcome.error };
+  return outcome.result
+    ? { t: 'result', id, ok: true, result: outcome.result }
+    : { t: 'result', id, ok: true };
 }

@@ -6,6 +6,8 @@ import { CloseCode, MAX_FRAME_BYTES, isPresetName } from '../model/index.js';
 import { secretKey, signToken } from './auth.js';
 import { ClientConnection, type ConnectionContext } from './connection.js';
 import { RoomHub } from './hub.js';
+import { RedisRoomLog } from './redis-log.js';
+import { MemoryRoomLog, type RoomLog } from './room-log.js';
 import { resolveOptions, type StageServerOptions } from './options.js';
 
 export interface StageServer {
@@ -25,13 +27,17 @@ export interface StageServer {
  */
 export async function createStageServer(options: StageServerOptions = {}): Promise<StageServer> {
   const o = resolveOptions(options);
-  if (o.redisUrl) {
-    throw new Error(
-      'rtk-stage server: REDIS_URL is set, but this version keeps rooms in memory only. Unset REDIS_URL to run a single in-memory server.',
-    );
-  }
   const log = pino({ name: 'rtk-stage', level: o.logLevel });
-  const hubs = new Map<string, RoomHub>();
+  const store: RoomLog = o.redisUrl ? new RedisRoomLog(o.redisUrl) : new MemoryRoomLog();
+  if (store instanceof RedisRoomLog) {
+    await store.ready().catch(async (error: Error) => {
+      await store.close();
+      throw new Error(
+        `rtk-stage server: ${error.message} at REDIS_URL. Start Redis or fix the URL.`,
+      );
+    });
+  }
+  const hubs = new Map<string, Promise<RoomHub>>();
   const sockets = new Set<WebSocket>();
   const ctx: ConnectionContext = {
     options: o,
@@ -41,11 +47,15 @@ export async function createStageServer(options: StageServerOptions = {}): Promi
     hub(room) {
       let hub = hubs.get(room);
       if (!hub) {
-        hub = new RoomHub(room, o.room, Date.now, (empty) => {
-          empty.close();
-          if (hubs.get(room) === empty) hubs.delete(room);
+        const opening = RoomHub.open(room, o.room, store, Date.now, (idle) => {
+          idle.close();
+          if (hubs.get(room) === opening) hubs.delete(room);
         });
+        hub = opening;
         hubs.set(room, hub);
+        opening.catch(() => {
+          if (hubs.get(room) === opening) hubs.delete(room);
+        });
       }
       return hub;
     },
@@ -136,8 +146,13 @@ export async function createStageServer(options: StageServerOptions = {}): Promi
           }),
       );
       await Promise.all(closed);
-      for (const hub of hubs.values()) hub.close();
+      for (const hub of hubs.values())
+        void hub.then(
+          (h) => h.close(),
+          () => {},
+        );
       hubs.clear();
+      await store.close();
       wss.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       log.info('rtk-stage server stopped');

@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { AppendResult, LogEntry, RoomCheckpoint, RoomLog, RoomOp } from './room-log.js';
+
+const HEARTBEAT_MS = 1000;
+const HEARTBEAT_TTL_MS = 3000;
+/** Steps kept before the newest checkpoint, so a slightly late replica still catches up. */
+const KEEP_BEHIND = 1000;
+
+// Appends a step only if the room is still at the expected version; the version, the log
+// (a stream whose ids are the versions) and the notice to other servers change together.
+const APPEND = `
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if current ~= tonumber(ARGV[1]) then return {0, current} end
+local v = current + 1
+redis.call('SET', KEYS[1], v)
+local entry = '{"v":' .. v .. ',"op":' .. ARGV[2] .. '}'
+redis.call('XADD', KEYS[2], v .. '-1', 'e', entry)
+redis.call('PUBLISH', KEYS[3], entry)
+return {1, v}
+`;
+
+// Saves a checkpoint if it is newer than the saved one. A checkpoint ahead of the room's
+// version (the store lost steps) moves the version up to it and drops the stale log.
+const SAVE = `
+local saved = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
+local v = tonumber(ARGV[1])
+if v <= saved then return 0 end
+redis.call('HSET', KEYS[1], 'v', v, 'data', ARGV[2])
+local current = tonumber(redis.call('GET', KEYS[2]) or '0')
+if current < v then
+  redis.call('SET', KEYS[2], v)
+  redis.call('DEL', KEYS[3])
+else
+  redis.call('XTRIM', KEYS[3], 'MINID', math.max(0, v - tonumber(ARGV[3])) .. '-0')
+end
+return 1
+`;
+
+const key = {
+  version: (room: string) => `rtk-stage:room:{${room}}:v`,
+  log: (room: string) => `rtk-stage:room:{${room}}:log`,
+  checkpoint: (room: string) => `rtk-stage:room:{${room}}:cp`,
+  channel: (room: string) => `rtk-stage:room:{${room}}:steps`,
+  node: (node: string) => `rtk-stage:node:${node}`,
+};
+
+/**
+ * Rooms in Redis, shared by several servers: steps are ordered by a compare-and-set on the
+ * room's version, kept in a stream, announced on pub/sub, and checkpointed. Every server
+ * heartbeats; one whose heartbeat lapses has its connections counted as dropped.
+ */
+export class RedisRoomLog implements RoomLog {
+  readonly node = randomUUID();
+  private readonly redis: Redis;
+  private readonly sub: Redis;
+  private readonly handlers = new Map<
+    string,
+    { onEntry: (entry: LogEntry) => void; onMissed: () => void }
+  >();
+  private readonly heartbeat: ReturnType<typeof setInterval>;
+
+  constructor(url: string) {
+    // Fail fast while Redis is away instead of queueing: callers answer "unavailable".
+    const options = { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: false };
+    this.redis = new Redis(url, options);
+    this.sub = new Redis(url, { ...options, enableOfflineQueue: true });
+    for (const client of [this.redis, this.sub]) client.on('error', () => {});
+    this.redis.defineCommand('stageAppend', { numberOfKeys: 3, lua: APPEND });
+    this.redis.defineCommand('stageSave', { numberOfKeys: 3, lua: SAVE });
+    this.sub.on('message', (channel: string, message: string) => {
+      const room = channel.slice(channel.indexOf('{') + 1, channel.lastIndexOf('}'));
+      const entry = parseEntry(message);
+      if (entry) this.handlers.get(room)?.onEntry(entry);
+    });
+    // After a reconnect some notices may have been missed: each room catches up from the log.
+    this.sub.on('ready', () => {
+      for (const handler of this.handlers.values()) handler.onMissed();
+    });
+    const beat = () =>
+      void this.redis.set(key.node(this.node), '1', 'PX', HEARTBEAT_TTL_MS).catch(() => {});
+    beat();
+    this.heartbeat = setInterval(beat, HEARTBEAT_MS);
+    this.heartbeat.unref?.();
+  }
+
+  get healthy(): boolean {
+    return this.redis.status === 'ready';
+  }
+
+  /** Resolves once Redis answers (or rejects after `timeoutMs`). */
+  async ready(timeoutMs = 5000): Promise<void> {
+    const started = Date.now();
+    while (this.redis.status !== 'ready') {
+      if (Date.now() - started > timeoutMs) {
+        throw new Error(`could not reach Redis (status: ${this.redis.status})`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async checkpoint(room: string): Promise<RoomCheckpoint | undefined> {
+    const data = await this.redis.hget(key.checkpoint(room), 'data');
+    return data ? (JSON.parse(data) as RoomCheckpoint) : undefined;
+  }
+
+  async read(room: string, after: number): Promise<LogEntry[] | 'gap'> {
+    const rows = await this.redis.xrange(key.log(room), `${after + 1}-0`, '+');
+    const entries: LogEntry[] = [];
+    for (const [, fields] of rows) {
+      const entry = parseEntry(fields[1] ?? '');
+      if (entry) entries.push(entry);
+    }
+    if (entries.length > 0 && entries[0]!.v !== after + 1) return 'gap';
+    if (entries.length === 0) {
+      const current = Number((await this.redis.get(key.version(room))) ?? 0);
+      if (current > after) return 'gap';
+    }
+    return entries;
+  }
+
+  async append(room: string, expected: number, op: RoomOp): Promise<AppendResult> {
+    const [ok, current] = (await (
+      this.redis as unknown as {
+        stageAppend(...args: (string | number)[]): Promise<[number, number]>;
+      }
+    ).stageAppend(
+      key.version(room),
+      key.log(room),
+      key.channel(room),
+      expected,
+      JSON.stringify(op),
+    )) as [number, number];
+    return ok === 1 ? { ok: true } : { ok: false, current };
+  }
+
+  async save(room: string, checkpoint: RoomCheckpoint): Promise<void> {
+    await (
+      this.redis as unknown as { stageSave(...args: (string | number)[]): Promise<number> }
+    ).stageSave(
+      key.checkpoint(room),
+      key.version(room),
+      key.log(room),
+      checkpoint.v,
+      JSON.stringify(checkpoint),
+      KEEP_BEHIND,
+    );
+  }
+
+  async subscribe(
+    room: string,
+    onEntry: (entry: LogEntry) => void,
+    onMissed: () => void,
+  ): Promise<void> {
+    this.handlers.set(room, { onEntry, onMissed });
+    await this.sub.subscribe(key.channel(room));
+  }
+
+  async unsubscribe(room: string): Promise<void> {
+    this.handlers.delete(room);
+    await this.sub.unsubscribe(key.channel(room));
+  }
+
+  async alive(node: string): Promise<boolean> {
+    return (await this.redis.exists(key.node(node))) === 1;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    await this.redis.del(key.node(this.node)).catch(() => {});
+    this.sub.disconnect();
+    this.redis.disconnect();
+  }
+}
+
+function parseEntry(text: string): LogEntry | undefined {
+  try {
+    const entry = JSON.parse(text) as LogEntry;
+    return typeof entry.v === 'number' && typeof entry.op === 'object' ? entry : undefined;
+  } catch {
+    return undefined;
+  }
+}
