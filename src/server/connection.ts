@@ -3,7 +3,9 @@ import {
   CloseCode,
   PROTOCOL_VERSION,
   type ClientFrame,
+  presets,
   type ErrorFrame,
+  type MemberInput,
   type StageErrorCode,
 } from '../model/index.js';
 import { verifyToken } from './auth.js';
@@ -30,6 +32,7 @@ const MALFORMED_WINDOW_MS = 10_000;
  */
 export class ClientConnection implements HubConnection {
   userId = '';
+  member: MemberInput = { userId: '', displayName: '', permissions: presets.viewer };
   private room: RoomHub | undefined;
   private state: 'hello' | 'verifying' | 'ready' | 'closed' = 'hello';
   private readonly helloTimer: ReturnType<typeof setTimeout>;
@@ -108,6 +111,11 @@ export class ClientConnection implements HubConnection {
         return this.close(CloseCode.FORBIDDEN, 'too many connections for this user');
       }
       this.userId = identity.userId;
+      this.member = {
+        userId: identity.userId,
+        displayName: identity.displayName,
+        permissions: identity.permissions,
+      };
       this.room = hub;
       await hub.join(this, identity, (snapshot) => {
         if (this.state !== 'verifying') return;

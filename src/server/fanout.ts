@@ -1,5 +1,6 @@
 import {
   NO_CHANGE,
+  type MemberInput,
   type RoomChange,
   type Snapshot,
   type StageParticipant,
@@ -12,6 +13,8 @@ import {
 /** One open client connection as a room sees it. */
 export interface HubConnection {
   readonly userId: string;
+  /** Who the connection's token says it is. */
+  readonly member: MemberInput;
   send(frame: string): void;
 }
 

@@ -41,6 +41,8 @@ export class RoomHub {
   private timerAt: number | undefined;
   private readonly nodeCheck: ReturnType<typeof setInterval> | undefined;
   private closed = false;
+  /** Nodes seen without a heartbeat, and since when. */
+  private readonly suspects = new Map<string, number>();
 
   private constructor(
     readonly id: string,
@@ -287,6 +289,7 @@ export class RoomHub {
         for (const [userId, n] of users ?? []) {
           for (let i = 0; i < n; i++) this.fanout.send(e.detach(userId, op.now));
         }
+        if (op.node === this.log.node) this.reattach(op.now);
         break;
       }
     }
@@ -360,13 +363,36 @@ export class RoomHub {
     this.timer.unref?.();
   }
 
-  /** Connections held by a node whose heartbeat lapsed count as dropped (once, by whoever sees it first). */
+  /**
+   * Connections held by a node whose heartbeat lapsed count as dropped (once, by whoever sees
+   * it first). A node must look dead on two checks in a row: right after a Redis restart every
+   * heartbeat is briefly missing.
+   */
   private async checkNodes(): Promise<void> {
+    if (!this.log.healthy) return this.suspects.clear();
     for (const node of [...this.nodes.keys()]) {
       if (node === this.log.node) continue;
       const alive = await this.log.alive(node).catch(() => true);
-      if (!alive && this.nodes.has(node)) {
+      if (alive) {
+        this.suspects.delete(node);
+        continue;
+      }
+      const since = this.suspects.get(node);
+      if (since === undefined) {
+        this.suspects.set(node, this.now());
+      } else if (this.now() - since >= NODE_CHECK_MS && this.nodes.has(node)) {
+        this.suspects.delete(node);
         await this.submit(() => ({ k: 'nodeGone', node, now: this.now() })).catch(() => {});
+      }
+    }
+  }
+
+  /** This node was taken for dead (a long pause or outage): its live connections attach again. */
+  private reattach(now: number): void {
+    for (const set of this.fanout.users.values()) {
+      for (const { member } of set) {
+        const op = (): RoomOp => ({ k: 'attach', node: this.log.node, m: member, now });
+        void this.submit(op).catch(() => {});
       }
     }
   }
