@@ -51,7 +51,15 @@ export class ClientConnection implements HubConnection {
       o.helloTimeoutMs,
     );
     this.helloTimer.unref?.();
-    ws.on('message', (data, isBinary) => this.receive(data, isBinary));
+    ws.on('message', (data, isBinary) => {
+      try {
+        this.receive(data, isBinary);
+      } catch (error) {
+        // Nothing a client sends may bring the server down.
+        ctx.log.warn({ err: (error as Error).message }, 'frame handling failed');
+        this.reject('the frame could not be processed');
+      }
+    });
     ws.on('close', () => this.closed());
     ws.on('error', (error) => ctx.log.debug({ err: error.message }, 'socket error'));
   }

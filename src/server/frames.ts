@@ -37,8 +37,8 @@ export function parseFrame(data: string): ClientFrame | string {
   const issue = result.issues[0];
   const path = issue.path?.map((p) => String(p.key)).join('.');
   const t = (json as { t?: unknown }).t;
-  if (!path || path === 't') {
-    return `unknown frame type ${JSON.stringify(typeof t === 'string' ? t.slice(0, 32) : (t ?? null))}; expected hello, cmd or sync`;
-  }
-  return `invalid ${path} in a ${String(t)} frame: ${issue.message}`;
+  // Untrusted values are described, never echoed whole: they may be huge or deeply nested.
+  const type = typeof t === 'string' ? JSON.stringify(t.slice(0, 32)) : describe(t);
+  if (!path || path === 't') return `unknown frame type ${type}; expected hello, cmd or sync`;
+  return `invalid ${path.slice(0, 64)} in a ${type} frame: ${issue.message.slice(0, 200)}`;
 }
