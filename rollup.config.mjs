@@ -1,19 +1,27 @@
-// Library build: ESM, one output file per source module, declarations beside them.
-// src/** lands flat in dist/ (dist/index.js, dist/index.d.ts); components/** in dist/components/;
-// the few bundled helpers (tslib's __decorate, which @rollup/plugin-typescript always imports)
-// in dist/_vendor/.
+// Two builds, in this order (the first empties dist/):
+// 1. The library: ESM, one output file per source module, declarations beside them.
+//    src/** lands flat in dist/ (dist/index.js, dist/index.d.ts); components/** in
+//    dist/components/; the few bundled helpers (tslib's __decorate, which
+//    @rollup/plugin-typescript always imports) in dist/_vendor/.
+// 2. The drop-in, dist/rtk-stage.min.js: components/dropin.ts with Lit, RxJS and @lit/context
+//    bundled, minified, with a source map (see dropInConfig below).
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import nodeResolve from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
+import ts from 'typescript';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
 // Entries: the core, the server (library and CLI) and the elements.
-const input = ['src/index.ts', 'src/server/index.ts', 'src/server/cli.ts', 'components/index.ts'].filter(
-  (file) => existsSync(file),
-);
+const input = [
+  'src/index.ts',
+  'src/server/index.ts',
+  'src/server/cli.ts',
+  'components/index.ts',
+].filter((file) => existsSync(file));
 
 // Runtime dependencies (lit, rxjs, @lit/context, ...) and Node built-ins stay imports.
 const externalPackages = [
@@ -76,7 +84,7 @@ function flattenSrcDeclarations() {
   };
 }
 
-export default {
+const library = {
   input,
   external: isExternal,
   // Importing lit or rxjs for nothing but side effects is never needed: drop such imports.
@@ -95,6 +103,8 @@ export default {
     // tsconfig.build.json sets noEmitOnError, so a type error fails the build.
     typescript({
       tsconfig: './tsconfig.build.json',
+      // The drop-in's entry is bundled by dropInConfig, not part of the library (no .d.ts).
+      exclude: ['components/dropin.ts'],
       // Without an absolute sourceRoot the maps' sources come out one directory too deep
       // (TypeScript computes them from dist/src/..., rollup applies them from src/...).
       compilerOptions: { sourceRoot: projectRoot },
@@ -102,3 +112,115 @@ export default {
     flattenSrcDeclarations(),
   ],
 };
+
+/**
+ * TypeScript to JavaScript, file by file, without type checking (the library build and
+ * `npm run typecheck` check types): a few hundred ms instead of a full program, so the size
+ * test can build the drop-in too. tslib's helpers are imported, not inlined per module.
+ */
+function transpileTypeScript() {
+  const { config } = ts.readConfigFile('tsconfig.json', ts.sys.readFile);
+  const { options: compilerOptions } = ts.convertCompilerOptionsFromJson(
+    config.compilerOptions,
+    projectRoot,
+  );
+  const options = {
+    ...compilerOptions,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    noEmit: false,
+    declaration: false,
+    sourceMap: true,
+    inlineSources: true,
+    importHelpers: true,
+  };
+  return {
+    name: 'transpile-typescript',
+    resolveId(source, importer) {
+      if (!importer?.endsWith('.ts') || !source.startsWith('.') || !source.endsWith('.js'))
+        return null;
+      const file = path.resolve(path.dirname(importer), source.replace(/\.js$/, '.ts'));
+      return existsSync(file) ? file : null;
+    },
+    transform(code, id) {
+      if (!id.endsWith('.ts')) return null;
+      const out = ts.transpileModule(code, { compilerOptions: options, fileName: id });
+      return {
+        code: out.outputText.replace(/\n\/\/# sourceMappingURL=.*$/, ''),
+        map: out.sourceMapText,
+      };
+    },
+  };
+}
+
+/**
+ * A dynamic import rollup cannot resolve (connectStage's `ws` fallback for Node 20 imports a
+ * computed name) would stay a runtime `import()`; terser even folds the name back into
+ * `import("ws")`, which a page's bundler then tries to resolve. The drop-in is for browsers,
+ * which have a global WebSocket: render such an import as a rejection saying what to do.
+ */
+function noUnresolvedDynamicImports() {
+  const message =
+    'rtk-stage drop-in: this environment has no global WebSocket; pass one to connectStage({ WebSocket }).';
+  return {
+    name: 'no-unresolved-dynamic-imports',
+    renderDynamicImport({ customResolution, targetModuleId }) {
+      if (customResolution || targetModuleId) return null;
+      return { left: `(async()=>{throw new Error(${JSON.stringify(message)})})(`, right: ')' };
+    },
+  };
+}
+
+export const DROP_IN_FILE = 'dist/rtk-stage.min.js';
+/** The drop-in's budget, gzipped (test/package/dropin.test.ts, `npm run size`). */
+export const DROP_IN_BUDGET_GZ = 25 * 1024;
+
+// Licences of the code bundled into the drop-in, kept once at the top instead of one
+// @license comment per Lit module.
+const dropInBanner = `/*! rtk-stage ${pkg.version} (${pkg.license}) | bundles lit, lit-html, @lit/reactive-element, @lit/context (BSD-3-Clause, Copyright Google LLC) and rxjs (Apache-2.0) */`;
+
+/**
+ * One entry bundled the way a browser app's bundler would: every import resolved and inlined,
+ * tree-shaken, minified. Lit's production build (the default export condition, not
+ * `development`), RxJS's ES2015 modules (`es2015`; its `default` is ES5), browser builds
+ * (`browser`), never the `node` ones. Used for the drop-in and by `npm run size`.
+ */
+export function browserBundleConfig({ input, file, banner }) {
+  return {
+    input,
+    output: {
+      file,
+      format: 'es',
+      sourcemap: true,
+      ...(banner ? { banner } : {}),
+      plugins: [
+        terser({
+          module: true,
+          ecma: 2020,
+          compress: { passes: 2 },
+          format: { comments: /^!/ },
+        }),
+      ],
+    },
+    plugins: [
+      nodeResolve({ browser: true, exportConditions: ['es2015', 'production'] }),
+      transpileTypeScript(),
+      noUnresolvedDynamicImports(),
+    ],
+  };
+}
+
+/**
+ * The drop-in: components/dropin.ts, everything bundled. Nothing Node-only is reachable from
+ * it: src/server is not imported, and connectStage's `ws` fallback is rendered as a rejection
+ * (test/package/dropin.test.ts checks the file has no import of any kind).
+ */
+export function dropInConfig() {
+  return browserBundleConfig({
+    input: 'components/dropin.ts',
+    file: DROP_IN_FILE,
+    banner: dropInBanner,
+  });
+}
+
+export default [library, dropInConfig()];

@@ -2,7 +2,8 @@
 // demo pages served by web-dev-server. Ctrl+C stops both.
 import { startDevServer } from '@web/dev-server';
 import devServerConfig from '../web-dev-server.config.mjs';
-import { createStageServer } from '../dist/server/index.js';
+import { DEV_SECRET, createStageServer, signToken } from '../dist/server/index.js';
+import { plainPagePlugin } from './demo-plugins.mjs';
 
 const stagePort = Number(process.env.STAGE_PORT ?? 8787);
 const stage = await createStageServer({
@@ -31,8 +32,14 @@ const demoConfig = {
   },
 };
 
+// demo/plain.html has no script of its own: fill in its provider's url and a dev token.
+const plainPage = plainPagePlugin({
+  stageUrl: `ws://${host}:${stage.port}/stage`,
+  mintToken: (claims) => signToken(claims, DEV_SECRET, '12h'),
+});
+
 const web = await startDevServer({
-  config: { ...devServerConfig, plugins: [...devServerConfig.plugins, demoConfig] },
+  config: { ...devServerConfig, plugins: [...devServerConfig.plugins, demoConfig, plainPage] },
   readCliArgs: false,
   readFileConfig: false,
   logStartMessage: false,

@@ -13,9 +13,13 @@ declare global {
   }
 }
 
+const WARN_AFTER_MS = 2000;
+
 /**
  * What every rtk-stage element shares: its stage comes from the `stage` property or, when
  * that is unset, from the nearest `<rtk-stage-provider>`; texts come from `strings`.
+ *
+ * @fires rtk-stage-error - A command the element sent failed; `detail` is the StageError.
  */
 export abstract class StageElement extends LitElement {
   /** The stage to show. When unset, the nearest `<rtk-stage-provider>`'s is used. */
@@ -58,15 +62,26 @@ export abstract class StageElement extends LitElement {
 
   protected override updated(changed: PropertyValues): void {
     super.updated(changed);
-    if (this.controller || this.warned) return;
-    // A provider may answer a moment later: warn only if there is still no stage after that.
+    if (this.controller || this.warned || this.insideProvider()) return;
+    // Pages often set `stage` right after an `await connectStage(...)`: warn only when there
+    // is still no stage a while later.
     setTimeout(() => {
-      if (this.controller || this.warned || !this.isConnected) return;
+      if (this.controller || this.warned || !this.isConnected || this.insideProvider()) return;
       this.warned = true;
       console.warn(
         `<${this.localName}> has no stage: set its \`stage\` property or place it inside <rtk-stage-provider>.`,
       );
-    }, 0);
+    }, WARN_AFTER_MS);
+  }
+
+  /** Inside a provider (maybe still connecting), across shadow roots. */
+  private insideProvider(): boolean {
+    let node: Node | null = this.parentNode;
+    while (node) {
+      if (node instanceof Element && node.localName === 'rtk-stage-provider') return true;
+      node = node instanceof ShadowRoot ? node.host : node.parentNode;
+    }
+    return false;
   }
 }
 

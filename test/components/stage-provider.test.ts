@@ -111,7 +111,7 @@ describe('<rtk-stage-provider>', () => {
     room.close();
   });
 
-  it('leaves elements without a stage "not connected", warning once each and never throwing', async () => {
+  it('leaves elements without a stage "not connected", warning once (outside a provider) and never throwing', async () => {
     const warnings = await countWarnings(async () => {
       const wrapper = await fixture(
         html`<div>
@@ -134,9 +134,11 @@ describe('<rtk-stage-provider>', () => {
       wrapper.append(controls);
       await status.updateComplete;
       expect(controls.shadowRoot!.textContent!.trim()).to.equal('Offline');
+      // Warnings wait a moment: pages often set `stage` right after connecting.
+      await new Promise((r) => setTimeout(r, 2100));
     });
-    expect(warnings).to.have.length(2);
-    expect(warnings.some((w) => w.includes('<rtk-stage-controls>'))).to.equal(true);
-    expect(warnings.some((w) => w.includes('<rtk-stage-status>'))).to.equal(true);
+    // Only the element outside any provider warns: a provider without a stage may be connecting.
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.include('<rtk-stage-controls>');
   });
 });

@@ -1,0 +1,481 @@
+import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import {
+  MAX_BULK_IDS,
+  StageError,
+  type StageBulkResult,
+  type StagePermissions,
+  type StageRequest,
+} from '../../src/index.js';
+import { define, StageElement } from '../shared/stage-element.js';
+import { defaultStrings, formatWaiting, type StageStrings } from '../shared/strings.js';
+import { baseStyles } from '../shared/styles.js';
+import { queueStyles } from './stage-queue.styles.js';
+
+type RowAction = 'approve' | 'deny';
+type BulkAction = 'approveAll' | 'denyAll';
+/** What has focus inside a row: the row itself or one of its buttons. */
+type FocusTarget = 'row' | RowAction;
+
+/** Rows rendered above and below the visible ones, so fast scrolling shows no gaps. */
+const OVERSCAN = 4;
+/** Used until the first layout tells the real sizes. */
+const GUESS_ROW_HEIGHT = 48;
+const GUESS_VIEWPORT_HEIGHT = 320; // the default --rtk-stage-queue-height
+const NO_REQUESTS: readonly StageRequest[] = Object.freeze([]);
+
+/**
+ * The pending requests to join the stage, in queue order, for hosts and moderators: name,
+ * place and waiting time per row, with "Approve NAME" / "Deny NAME", and "Approve all" /
+ * "Deny all" above. Only the visible rows are rendered, so 10,000 requests stay fast. The
+ * list takes one Tab stop; ArrowUp/ArrowDown, PageUp/PageDown, Home and End move between
+ * rows. Waiting times refresh once a second without re-rendering. Users who may not accept
+ * requests see nothing.
+ *
+ * @summary The stage request queue with approve and deny actions.
+ * @fires rtk-stage-error - A command failed, or some users of a command could not be changed; `detail` is a StageError.
+ * @csspart base - Everything the element shows.
+ * @csspart header - The count and the bulk actions.
+ * @csspart count - "N waiting".
+ * @csspart bulk-actions - The "Approve all" / "Deny all" buttons.
+ * @csspart button - Every button (also `approve`, `deny`, `approve-all` or `deny-all`).
+ * @csspart approve - A row's "Approve NAME" button.
+ * @csspart deny - A row's "Deny NAME" button.
+ * @csspart approve-all - The "Approve all" button.
+ * @csspart deny-all - The "Deny all" button.
+ * @csspart viewport - The scrolling box around the list.
+ * @csspart list - The list of requests.
+ * @csspart row - One request.
+ * @csspart position - A row's place in the queue.
+ * @csspart name - A row's display name.
+ * @csspart waiting - A row's waiting time (a `<time>`).
+ * @csspart empty - Shown when nobody is waiting.
+ * @csspart error - The alert region showing the last failure.
+ * @csspart not-connected - Shown when there is no stage.
+ * @cssprop --rtk-stage-queue-height - Maximum height of the scrolling list (default 320px).
+ * @cssprop --rtk-stage-row-height - Height of every row (default 48px); rows never wrap.
+ * @cssprop --rtk-stage-accent - Approve button colour.
+ * @cssprop --rtk-stage-danger - Deny button and error text colour.
+ * @cssprop --rtk-stage-fg - Text colour.
+ * @cssprop --rtk-stage-bg - List and button background.
+ * @cssprop --rtk-stage-muted - Position, waiting time and empty text colour.
+ * @cssprop --rtk-stage-border - Borders.
+ * @cssprop --rtk-stage-radius - Corner radius.
+ * @cssprop --rtk-stage-gap - Spacing.
+ */
+export class RtkStageQueue extends StageElement {
+  static override styles = [baseStyles, queueStyles];
+
+  private readonly requests = this.bind((s) => s.requests$, NO_REQUESTS);
+  private readonly permissions = this.bind(
+    (s) => s.permissions$,
+    undefined as StagePermissions | undefined,
+  );
+
+  /** Row commands in flight, by user id; changes ask for a render themselves. */
+  private readonly busyRows = new Map<string, RowAction>();
+  @state() private bulk: BulkAction | undefined;
+  @state() private error = '';
+  // Sizes and scroll offset are plain fields: a change re-renders only when the rows that
+  // must be visible are no longer all rendered (see `needsRows`).
+  private viewportHeight = GUESS_VIEWPORT_HEIGHT;
+  private rowHeight = GUESS_ROW_HEIGHT;
+  private listTop = 0;
+  /** The rows rendered by the last render, overscan included: [start, end). */
+  private rendered = { start: 0, end: 0 };
+
+  /** The row holding the list's one Tab stop, followed by user id across queue changes. */
+  private activeIndex = 0;
+  private activeUser: string | undefined;
+  /** Set before an update when focus is inside a row, to put it back if that row goes. */
+  private refocus: FocusTarget | undefined;
+
+  private clock: ReturnType<typeof setInterval> | undefined;
+  private resizeObserver: ResizeObserver | undefined;
+  private observedViewport: Element | undefined;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.syncClock();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.syncClock();
+    this.resizeObserver?.disconnect();
+    this.observedViewport = undefined;
+  }
+
+  private get privileged(): boolean {
+    const p = this.permissions.value;
+    return p !== undefined && p.stageEnabled && p.acceptStageRequests;
+  }
+
+  private get viewport(): HTMLElement | null {
+    return this.renderRoot.querySelector<HTMLElement>('.viewport');
+  }
+
+  protected override willUpdate(changed: PropertyValues): void {
+    super.willUpdate(changed);
+    const requests = this.requests.value;
+    if (requests[this.activeIndex]?.userId !== this.activeUser) {
+      // Requests only leave the queue or join at its end, so the active one, if still there,
+      // moved up: look from its old place upwards (usually one step). When it left, its
+      // successor takes the Tab stop.
+      let found = Math.min(this.activeIndex, requests.length - 1);
+      while (found >= 0 && requests[found]!.userId !== this.activeUser) found--;
+      this.setActive(found >= 0 ? found : this.activeIndex);
+    }
+    const focused = (this.renderRoot as ShadowRoot).activeElement;
+    this.refocus = focused?.closest('[role="listitem"]')
+      ? ((focused.getAttribute('data-action') as RowAction | null) ?? 'row')
+      : undefined;
+  }
+
+  protected override render() {
+    if (!this.controller) return this.renderNotConnected();
+    if (!this.privileged) return nothing;
+    const requests = this.requests.value;
+    const bulkBusy = this.bulk !== undefined;
+    return html`<div part="base" class="queue">
+      <div part="header" class="header">
+        <span part="count" class="count">${this.t('queueCount', { n: requests.length })}</span>
+        <div part="bulk-actions" class="bulk">
+          ${this.bulkButton('approveAll', bulkBusy || requests.length === 0)}
+          ${this.bulkButton('denyAll', bulkBusy || requests.length === 0)}
+        </div>
+      </div>
+      ${
+        requests.length === 0
+          ? html`<p part="empty" class="empty" tabindex="-1">${this.t('queueEmpty')}</p>`
+          : this.renderList(requests)
+      }
+      <div class="sizer" aria-hidden="true"></div>
+      <p part="error" class="alert" role="alert">${this.error}</p>
+    </div>`;
+  }
+
+  private renderList(requests: readonly StageRequest[]): TemplateResult {
+    const n = requests.length;
+    const rh = this.rowHeight;
+    const visible = this.visibleRows(n);
+    const start = Math.max(0, visible.start - OVERSCAN);
+    const end = Math.min(n, visible.end + OVERSCAN);
+    this.rendered = { start, end };
+    const indexes: number[] = [];
+    // The row with the Tab stop stays rendered while scrolled away, so focus is never lost.
+    if (this.activeIndex < start) indexes.push(this.activeIndex);
+    for (let i = start; i < end; i++) indexes.push(i);
+    if (this.activeIndex >= end && this.activeIndex < n) indexes.push(this.activeIndex);
+    return html`<div part="viewport" class="viewport" @scroll=${this.onScroll}>
+      <div
+        part="list"
+        class="list"
+        role="list"
+        aria-label=${this.t('queueLabel')}
+        style="height: ${n * rh}px"
+        @keydown=${this.onKeydown}
+        @focusin=${this.onFocusin}
+      >
+        ${repeat(
+          indexes,
+          (i) => requests[i]!.userId,
+          (i) => this.renderRow(requests[i]!, i, n),
+        )}
+      </div>
+    </div>`;
+  }
+
+  private renderRow(r: StageRequest, index: number, n: number): TemplateResult {
+    const tabindex = index === this.activeIndex ? 0 : -1;
+    return html`<div
+      part="row"
+      class="row"
+      role="listitem"
+      aria-setsize=${n}
+      aria-posinset=${index + 1}
+      data-index=${index}
+      tabindex=${tabindex}
+      style="transform: translateY(${index * this.rowHeight}px)"
+    >
+      <span part="position" class="position">${this.t('queuePosition', { n: r.position })}</span>
+      <span part="name" class="name">${r.displayName}</span>
+      <time
+        part="waiting"
+        class="waiting"
+        datetime=${new Date(r.requestedAt).toISOString()}
+        data-since=${r.requestedAt}
+        .textContent=${this.waitingText(r.requestedAt, Date.now())}
+      ></time>
+      <span class="actions">
+        ${this.rowButton(r, 'approve', tabindex)} ${this.rowButton(r, 'deny', tabindex)}
+      </span>
+    </div>`;
+  }
+
+  private rowButton(r: StageRequest, action: RowAction, tabindex: number): TemplateResult {
+    const busy = this.bulk !== undefined || this.busyRows.has(r.userId);
+    return html`<button
+      type="button"
+      part="button ${action}"
+      class=${action === 'approve' ? 'primary' : 'danger'}
+      data-action=${action}
+      tabindex=${tabindex}
+      aria-disabled=${busy ? 'true' : 'false'}
+      aria-busy=${this.busyRows.get(r.userId) === action ? 'true' : 'false'}
+      @click=${() => this.runRow(r, action)}
+    >
+      ${this.t(action, { name: r.displayName })}
+    </button>`;
+  }
+
+  private bulkButton(action: BulkAction, disabled: boolean): TemplateResult {
+    const approve = action === 'approveAll';
+    return html`<button
+      type="button"
+      part="button ${approve ? 'approve-all' : 'deny-all'}"
+      class=${approve ? 'primary' : 'danger'}
+      aria-disabled=${disabled ? 'true' : 'false'}
+      aria-busy=${this.bulk === action ? 'true' : 'false'}
+      @click=${() => this.runBulk(action)}
+    >
+      ${this.t(action)}
+    </button>`;
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    super.updated(changed);
+    this.observeSizes();
+    this.syncClock();
+    if (this.refocus && !(this.renderRoot as ShadowRoot).activeElement) {
+      // The focused row was approved, denied or taken: focus its successor, same button.
+      const target = this.refocus;
+      this.refocus = undefined;
+      if (this.requests.value.length > 0) this.focusRow(this.activeIndex, target);
+      else this.renderRoot.querySelector<HTMLElement>('.empty')?.focus();
+    }
+  }
+
+  // ---- sizes and scrolling ----
+
+  private observeSizes(): void {
+    const viewport = this.viewport;
+    if (viewport === this.observedViewport) return;
+    this.resizeObserver ??= new ResizeObserver((entries) => {
+      for (const entry of entries) {
+        const height = entry.contentRect.height;
+        if (height <= 0) continue;
+        if (entry.target.classList.contains('sizer')) {
+          if (height !== this.rowHeight) this.requestUpdate();
+          this.rowHeight = height;
+        } else {
+          this.viewportHeight = (entry.target as HTMLElement).clientHeight;
+          if (this.needsRows()) this.requestUpdate();
+        }
+      }
+    });
+    this.resizeObserver.disconnect();
+    this.observedViewport = viewport ?? undefined;
+    const sizer = this.renderRoot.querySelector('.sizer');
+    if (sizer) this.resizeObserver.observe(sizer);
+    if (viewport) this.resizeObserver.observe(viewport);
+  }
+
+  /** The rows the viewport shows now: [start, end). */
+  private visibleRows(n: number): { start: number; end: number } {
+    const rh = this.rowHeight;
+    const top = Math.max(0, Math.min(this.listTop, n * rh - this.viewportHeight));
+    return {
+      start: Math.floor(top / rh),
+      end: Math.min(n, Math.ceil((top + this.viewportHeight) / rh)),
+    };
+  }
+
+  private needsRows(): boolean {
+    const visible = this.visibleRows(this.requests.value.length);
+    return visible.start < this.rendered.start || visible.end > this.rendered.end;
+  }
+
+  private onScroll = (e: Event): void => {
+    this.listTop = (e.currentTarget as HTMLElement).scrollTop;
+    if (this.needsRows()) this.requestUpdate();
+  };
+
+  /** Scrolls the least needed to show the row, and renders what is then visible. */
+  private scrollToRow(index: number): void {
+    const viewport = this.viewport;
+    const height = viewport?.clientHeight || this.viewportHeight;
+    const rowTop = index * this.rowHeight;
+    let top = viewport?.scrollTop ?? this.listTop;
+    if (rowTop < top) top = rowTop;
+    else if (rowTop + this.rowHeight > top + height) top = rowTop + this.rowHeight - height;
+    if (viewport) viewport.scrollTop = top;
+    this.listTop = top;
+    this.requestUpdate();
+  }
+
+  // ---- keyboard and focus ----
+
+  private setActive(index: number): void {
+    const requests = this.requests.value;
+    this.activeIndex = Math.max(0, Math.min(index, requests.length - 1));
+    this.activeUser = requests[this.activeIndex]?.userId;
+  }
+
+  private onKeydown = (e: KeyboardEvent): void => {
+    const n = this.requests.value.length;
+    const page = Math.max(1, Math.floor(this.viewportHeight / this.rowHeight) - 1);
+    const from = this.activeIndex;
+    let to: number;
+    switch (e.key) {
+      case 'ArrowDown':
+        to = from + 1;
+        break;
+      case 'ArrowUp':
+        to = from - 1;
+        break;
+      case 'PageDown':
+        to = from + page;
+        break;
+      case 'PageUp':
+        to = from - page;
+        break;
+      case 'Home':
+        to = 0;
+        break;
+      case 'End':
+        to = n - 1;
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+    const target = (e.target as Element).getAttribute('data-action') as RowAction | null;
+    void this.moveTo(Math.max(0, Math.min(to, n - 1)), target ?? 'row');
+  };
+
+  private onFocusin = (e: FocusEvent): void => {
+    const row = (e.target as Element).closest<HTMLElement>('[role="listitem"]');
+    const index = Number(row?.dataset['index']);
+    if (!row || Number.isNaN(index) || index === this.activeIndex) return;
+    this.setActive(index);
+    this.requestUpdate();
+  };
+
+  private async moveTo(index: number, target: FocusTarget): Promise<void> {
+    this.setActive(index);
+    this.scrollToRow(index);
+    await this.updateComplete;
+    this.focusRow(index, target);
+  }
+
+  private focusRow(index: number, target: FocusTarget): void {
+    const row = this.renderRoot.querySelector<HTMLElement>(`[data-index="${index}"]`);
+    const el =
+      target === 'row' ? row : row?.querySelector<HTMLElement>(`[data-action="${target}"]`);
+    el?.focus({ preventScroll: true });
+  }
+
+  // ---- waiting times ----
+
+  private merged: { from: Partial<StageStrings>; strings: StageStrings } | undefined;
+
+  private waitingText(since: number, now: number): string {
+    if (this.merged?.from !== this.strings) {
+      this.merged = { from: this.strings, strings: { ...defaultStrings, ...this.strings } };
+    }
+    return this.t('waiting', { time: formatWaiting(this.merged.strings, since, now) });
+  }
+
+  /** One interval while connected with a non-empty queue; it writes the visible times only. */
+  private syncClock(): void {
+    const wanted = this.isConnected && this.privileged && this.requests.value.length > 0;
+    if (wanted && this.clock === undefined) {
+      this.clock = setInterval(this.tick, 1000);
+    } else if (!wanted && this.clock !== undefined) {
+      clearInterval(this.clock);
+      this.clock = undefined;
+    }
+  }
+
+  private tick = (): void => {
+    const now = Date.now();
+    for (const time of this.renderRoot.querySelectorAll<HTMLElement>('time[data-since]')) {
+      const text = this.waitingText(Number(time.dataset['since']), now);
+      if (time.textContent !== text) time.textContent = text;
+    }
+  };
+
+  // ---- commands ----
+
+  private async runRow(r: StageRequest, action: RowAction): Promise<void> {
+    const stage = this.controller;
+    if (!stage || this.bulk !== undefined || this.busyRows.has(r.userId)) return;
+    const ids = [r.userId];
+    // Sent before the busy state is set, in the same task: when the authority answers at
+    // once (a local room), the queue's change and the busy state land in one render.
+    const sent = action === 'approve' ? stage.grantAccess(ids) : stage.denyAccess(ids);
+    this.error = '';
+    this.busyRows.set(r.userId, action);
+    this.requestUpdate();
+    try {
+      const result = await sent;
+      const failure = result.failed[0];
+      // The authority's message names the user and says why, e.g. "they are accepted...".
+      if (failure) this.report(new StageError(failure.code, failure.message));
+    } catch (e) {
+      this.report(e);
+    } finally {
+      this.busyRows.delete(r.userId);
+      // A row that left the queue needs no render to drop its busy state.
+      if (this.requests.value.some((q) => q.userId === r.userId)) this.requestUpdate();
+    }
+  }
+
+  /** Acts on the whole queue as it is now, in chunks the authority accepts. */
+  private async runBulk(action: BulkAction): Promise<void> {
+    const stage = this.controller;
+    // Rows with a command of their own in flight are left to it.
+    const ids = this.requests.value.map((r) => r.userId).filter((id) => !this.busyRows.has(id));
+    if (!stage || this.bulk !== undefined || ids.length === 0) return;
+    this.error = '';
+    this.bulk = action;
+    const failed: StageBulkResult['failed'] = [];
+    try {
+      for (let i = 0; i < ids.length; i += MAX_BULK_IDS) {
+        const chunk = ids.slice(i, i + MAX_BULK_IDS);
+        const result = await (action === 'approveAll'
+          ? stage.grantAccess(chunk)
+          : stage.denyAccess(chunk));
+        failed.push(...result.failed);
+      }
+      const first = failed[0];
+      if (first) {
+        const message =
+          failed.length === 1
+            ? first.message
+            : this.t('bulkFailed', { n: failed.length, reason: first.message });
+        this.report(new StageError(first.code, message));
+      }
+    } catch (e) {
+      this.report(e);
+    } finally {
+      this.bulk = undefined;
+    }
+  }
+
+  private report(e: unknown): void {
+    const error = StageError.is(e) ? e : new StageError('2009', String(e));
+    this.error = error.message;
+    this.fail(error);
+  }
+}
+
+define('rtk-stage-queue', RtkStageQueue);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rtk-stage-queue': RtkStageQueue;
+  }
+}
