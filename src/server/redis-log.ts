@@ -20,6 +20,12 @@ redis.call('PUBLISH', KEYS[3], entry)
 return {1, v}
 `;
 
+// The room's version and its steps from ARGV[1] on, read at one instant.
+const READ = `
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+return {current, redis.call('XRANGE', KEYS[2], ARGV[1], '+')}
+`;
+
 // Saves a checkpoint if it is newer than the saved one. A checkpoint ahead of the room's
 // version (the store lost steps) moves the version up to it and drops the stale log.
 const SAVE = `
@@ -68,6 +74,7 @@ export class RedisRoomLog implements RoomLog {
     for (const client of [this.redis, this.sub]) client.on('error', () => {});
     this.redis.defineCommand('stageAppend', { numberOfKeys: 3, lua: APPEND });
     this.redis.defineCommand('stageSave', { numberOfKeys: 3, lua: SAVE });
+    this.redis.defineCommand('stageRead', { numberOfKeys: 2, lua: READ });
     this.sub.on('message', (channel: string, message: string) => {
       const room = channel.slice(channel.indexOf('{') + 1, channel.lastIndexOf('}'));
       const entry = parseEntry(message);
@@ -105,17 +112,23 @@ export class RedisRoomLog implements RoomLog {
   }
 
   async read(room: string, after: number): Promise<LogEntry[] | 'gap'> {
-    const rows = await this.redis.xrange(key.log(room), `${after + 1}-0`, '+');
+    // The version and the steps are read together: between two separate reads another
+    // server may append, and an empty read would look like lost steps.
+    const [current, rows] = (await (
+      this.redis as unknown as {
+        stageRead(...args: (string | number)[]): Promise<[number, [string, string[]][]]>;
+      }
+    ).stageRead(key.version(room), key.log(room), `${after + 1}-0`)) as [
+      number,
+      [string, string[]][],
+    ];
     const entries: LogEntry[] = [];
     for (const [, fields] of rows) {
       const entry = parseEntry(fields[1] ?? '');
       if (entry) entries.push(entry);
     }
     if (entries.length > 0 && entries[0]!.v !== after + 1) return 'gap';
-    if (entries.length === 0) {
-      const current = Number((await this.redis.get(key.version(room))) ?? 0);
-      if (current > after) return 'gap';
-    }
+    if (entries.length === 0 && current > after) return 'gap';
     return entries;
   }
 

@@ -72,8 +72,11 @@ export async function createStageServer(options: StageServerOptions = {}): Promi
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method === 'GET' && url.pathname === '/healthz') {
-      return json(res, closing ? 503 : 200, {
-        ok: !closing,
+      // Serving needs the store too: with Redis away no command can be applied.
+      const ok = !closing && store.healthy;
+      return json(res, ok ? 200 : 503, {
+        ok,
+        store: o.redisUrl ? (store.healthy ? 'redis' : 'redis unreachable') : 'memory',
         rooms: hubs.size,
         connections: sockets.size,
       });
