@@ -15,7 +15,10 @@ export interface HubConnection {
   readonly userId: string;
   /** Who the connection's token says it is. */
   readonly member: MemberInput;
+  /** A frame for this connection (frames of one turn may be written together). */
   send(frame: string): void;
+  /** A frame every connection gets: written at once, so clients start reading sooner. */
+  broadcast(frame: string): void;
 }
 
 /**
@@ -108,7 +111,7 @@ export class Fanout {
         ...(change.seatedChanged ? { seated: e.seated().map((p) => this.wire(p)) } : {}),
       });
       this.pubVersion = v;
-      for (const set of this.users.values()) for (const c of set) c.send(frame);
+      for (const set of this.users.values()) for (const c of set) c.broadcast(frame);
     }
     // Events first, then the list delta (its stageAccessRequestUpdate comes last, as in the
     // local room).

@@ -187,7 +187,10 @@ export class RoomHub {
         });
         if (answer.ok) {
           this.ingest({ v: expected + 1, op });
-          if ((expected + 1) % CHECKPOINT_EVERY === 0) void this.saveCheckpoint();
+          if (this.log.keepsCheckpoints && (expected + 1) % CHECKPOINT_EVERY === 0) {
+            // Serializing the room is O(room): off the command's path.
+            setImmediate(() => void this.saveCheckpoint());
+          }
           return expected + 1;
         }
         if (answer.current < expected) {

@@ -58,6 +58,7 @@ const key = {
  */
 export class RedisRoomLog implements RoomLog {
   readonly node = randomUUID();
+  readonly keepsCheckpoints = true;
   private readonly redis: Redis;
   private readonly sub: Redis;
   private readonly handlers = new Map<

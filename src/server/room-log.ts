@@ -43,6 +43,8 @@ export interface RoomLog {
   readonly node: string;
   /** Whether steps can be written now. */
   readonly healthy: boolean;
+  /** Whether rooms are checkpointed (only a shared log needs them). */
+  readonly keepsCheckpoints: boolean;
   /** The newest checkpoint of a room, if any. */
   checkpoint(room: string): Promise<RoomCheckpoint | undefined>;
   /** The steps after version `after`, in order; 'gap' when they are no longer all kept. */
@@ -63,6 +65,7 @@ export interface RoomLog {
 export class MemoryRoomLog implements RoomLog {
   readonly node = 'local';
   readonly healthy = true;
+  readonly keepsCheckpoints = false;
   private readonly versions = new Map<string, number>();
   private readonly listeners = new Map<string, (entry: LogEntry) => void>();
 

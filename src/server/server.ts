@@ -41,7 +41,7 @@ export async function createStageServer(options: StageServerOptions = {}): Promi
   const sockets = new Set<WebSocket>();
   const ctx: ConnectionContext = {
     options: o,
-    key: secretKey(o.secret),
+    key: await secretKey(o.secret),
     log,
     now: Date.now,
     hub(room) {
