@@ -16,9 +16,14 @@ const APPEND_ATTEMPTS = 25;
 const CHECKPOINT_EVERY = 200;
 const NODE_CHECK_MS = 1000;
 
-/** The room log could not take a step (Redis unreachable, or too much contention). */
+/** The room log could not take a step (Redis unreachable). */
 export class StoreUnavailable extends Error {
   override name = 'StoreUnavailable';
+}
+
+/** Other servers kept taking the room's next version first, APPEND_ATTEMPTS times in a row. */
+export class StoreBusy extends Error {
+  override name = 'StoreBusy';
 }
 
 /**
@@ -139,7 +144,17 @@ export class RoomHub {
         : { type: frame.cmd };
     try {
       await this.submit(() => ({ k: 'apply', u: conn.userId, id: frame.id, c, now: this.now() }));
-    } catch {
+    } catch (error) {
+      if (error instanceof StoreBusy) {
+        return {
+          t: 'result',
+          id: frame.id,
+          ok: false,
+          code: '2010',
+          message:
+            'The command was not applied: the room is too busy right now (other servers kept writing first). Retry in a moment.',
+        };
+      }
       return {
         t: 'result',
         id: frame.id,
@@ -197,11 +212,15 @@ export class RoomHub {
           // The store lost steps (a Redis restart without persistence): this replica is ahead,
           // so it seeds the store again.
           await this.saveCheckpoint();
+        } else if (answer.missed?.[0]?.v === expected + 1) {
+          for (const entry of answer.missed) this.ingest(entry);
         } else {
           await this.catchUp();
         }
+        // Under sustained contention, step aside a little so the writers interleave.
+        if (attempt >= 3) await new Promise((r) => setTimeout(r, Math.random() * 2 * attempt));
       }
-      throw new StoreUnavailable('too many conflicting writers');
+      throw new StoreBusy();
     };
     const result = this.chain.then(run, run);
     this.chain = result.catch(() => {});

@@ -11,7 +11,13 @@ const KEEP_BEHIND = 1000;
 // (a stream whose ids are the versions) and the notice to other servers change together.
 const APPEND = `
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
-if current ~= tonumber(ARGV[1]) then return {0, current} end
+if current ~= tonumber(ARGV[1]) then
+  -- Lost the race: hand back the steps the caller missed, saving it a read.
+  if current > tonumber(ARGV[1]) then
+    return {0, current, redis.call('XRANGE', KEYS[2], (tonumber(ARGV[1]) + 1) .. '-0', '+')}
+  end
+  return {0, current}
+end
 local v = current + 1
 redis.call('SET', KEYS[1], v)
 local entry = '{"v":' .. v .. ',"op":' .. ARGV[2] .. '}'
@@ -123,20 +129,18 @@ export class RedisRoomLog implements RoomLog {
       number,
       [string, string[]][],
     ];
-    const entries: LogEntry[] = [];
-    for (const [, fields] of rows) {
-      const entry = parseEntry(fields[1] ?? '');
-      if (entry) entries.push(entry);
-    }
+    const entries = entriesOf(rows);
     if (entries.length > 0 && entries[0]!.v !== after + 1) return 'gap';
     if (entries.length === 0 && current > after) return 'gap';
     return entries;
   }
 
   async append(room: string, expected: number, op: RoomOp): Promise<AppendResult> {
-    const [ok, current] = (await (
+    const [ok, current, rows] = (await (
       this.redis as unknown as {
-        stageAppend(...args: (string | number)[]): Promise<[number, number]>;
+        stageAppend(
+          ...args: (string | number)[]
+        ): Promise<[number, number, [string, string[]][] | undefined]>;
       }
     ).stageAppend(
       key.version(room),
@@ -144,8 +148,9 @@ export class RedisRoomLog implements RoomLog {
       key.channel(room),
       expected,
       JSON.stringify(op),
-    )) as [number, number];
-    return ok === 1 ? { ok: true } : { ok: false, current };
+    ))!;
+    if (ok === 1) return { ok: true };
+    return rows ? { ok: false, current, missed: entriesOf(rows) } : { ok: false, current };
   }
 
   async save(room: string, checkpoint: RoomCheckpoint): Promise<void> {
@@ -185,6 +190,15 @@ export class RedisRoomLog implements RoomLog {
     this.sub.disconnect();
     this.redis.disconnect();
   }
+}
+
+function entriesOf(rows: [string, string[]][]): LogEntry[] {
+  const entries: LogEntry[] = [];
+  for (const [, fields] of rows) {
+    const entry = parseEntry(fields[1] ?? '');
+    if (entry) entries.push(entry);
+  }
+  return entries;
 }
 
 function parseEntry(text: string): LogEntry | undefined {

@@ -35,7 +35,10 @@ export interface RoomCheckpoint {
   readonly nodes: Record<string, Record<string, number>>;
 }
 
-export type AppendResult = { readonly ok: true } | { readonly ok: false; readonly current: number };
+export type AppendResult =
+  | { readonly ok: true }
+  /** Another step took the version; `missed` holds the steps after `expected`, when known. */
+  | { readonly ok: false; readonly current: number; readonly missed?: readonly LogEntry[] };
 
 /** Where rooms' steps are ordered and kept: this process, or Redis shared by several servers. */
 export interface RoomLog {
