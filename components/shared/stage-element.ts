@@ -1,4 +1,4 @@
-import { consume } from '@lit/context';
+import { ContextConsumer } from '@lit/context';
 import { LitElement, html, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { Observable } from 'rxjs';
@@ -28,9 +28,24 @@ export abstract class StageElement extends LitElement {
   /** Overrides for any of the element's texts. */
   @property({ attribute: false }) strings: Partial<StageStrings> = {};
 
-  @consume({ context: stageContext, subscribe: true })
+  /** The nearest `<rtk-stage-provider>`'s stage. */
   @state()
   protected providedStage: StageController | undefined;
+
+  static {
+    // What `@consume({ context: stageContext, subscribe: true })` on providedStage would do,
+    // without a decorator (so a bundle needs no decorator helper for it).
+    this.addInitializer((element) => {
+      const host = element as StageElement;
+      new ContextConsumer(host, {
+        context: stageContext,
+        subscribe: true,
+        callback: (value) => {
+          host.providedStage = value;
+        },
+      });
+    });
+  }
 
   private warned = false;
 

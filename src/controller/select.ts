@@ -1,11 +1,17 @@
 import {
+  Observable,
+  Subject,
+  Subscription,
   distinctUntilChanged,
   map,
-  shareReplay,
-  takeUntil,
-  type Observable,
+  type MonoTypeOperatorFunction,
   type OperatorFunction,
 } from 'rxjs';
+
+// RxJS's switchMap, combineLatest, merge, of, takeUntil and share(Replay) accept any
+// ObservableInput (promises, iterables, async iterables, streams), which puts RxJS's whole
+// conversion machinery into every browser bundle. The store only ever combines observables:
+// these small operators do exactly what those do for observables, without that machinery.
 
 /**
  * A public observable of the store: picks a value, emits only on change, shares one
@@ -15,19 +21,170 @@ export function select<T, R>(
   project: (value: T) => R,
   compare?: (a: R, b: R) => boolean,
 ): OperatorFunction<T, R> {
-  return (source) =>
-    source.pipe(
-      map(project),
-      distinctUntilChanged(compare),
-      shareReplay({ bufferSize: 1, refCount: true }),
-    );
+  return (source) => source.pipe(map(project), distinctUntilChanged(compare), shareLatest());
 }
 
 /** Shares a value from the authority, de-duplicated by identity, ending with the store. */
 export function shareList<T>(source: Observable<T>, end: Observable<unknown>): Observable<T> {
-  return source.pipe(
-    takeUntil(end),
-    distinctUntilChanged(),
-    shareReplay({ bufferSize: 1, refCount: true }),
-  );
+  return source.pipe(takeUntil(end), distinctUntilChanged(), shareLatest());
+}
+
+/**
+ * `shareReplay({ bufferSize: 1, refCount: true })`: one subscription to the source while
+ * anyone listens, the latest value replayed to each new subscriber. When the last subscriber
+ * leaves, or the source fails, the next subscriber starts afresh; once the source completed,
+ * new subscribers get the last value and the completion.
+ */
+export function shareLatest<T>(): MonoTypeOperatorFunction<T> {
+  return (source) => {
+    let subject: Subject<T> | undefined;
+    let latest: [T] | undefined;
+    let connection: Subscription | undefined;
+    let refCount = 0;
+    let completed = false;
+    const reset = () => {
+      subject = latest = connection = undefined;
+      completed = false;
+    };
+    return new Observable<T>((subscriber) => {
+      refCount++;
+      const dest = (subject ??= new Subject<T>());
+      subscriber.add(() => {
+        if (--refCount > 0 || completed) return;
+        const old = connection;
+        reset();
+        old?.unsubscribe();
+      });
+      if (completed) {
+        if (latest) subscriber.next(latest[0]);
+        subscriber.complete();
+      } else {
+        dest.subscribe(subscriber);
+        if (latest && !subscriber.closed) subscriber.next(latest[0]);
+      }
+      if (connection || refCount === 0) return;
+      const own = (connection = new Subscription());
+      own.add(
+        source.subscribe({
+          next: (value) => {
+            if (own.closed) return;
+            latest = [value];
+            dest.next(value);
+          },
+          error: (error: unknown) => {
+            if (own.closed) return;
+            reset();
+            dest.error(error);
+          },
+          complete: () => {
+            if (own.closed) return;
+            completed = true;
+            dest.complete();
+          },
+        }),
+      );
+    });
+  };
+}
+
+/** Mirrors the source until `notifier` emits a value, then completes (RxJS's takeUntil). */
+export function takeUntil<T>(notifier: Observable<unknown>): MonoTypeOperatorFunction<T> {
+  return (source) =>
+    new Observable<T>((subscriber) => {
+      subscriber.add(
+        notifier.subscribe({
+          next: () => subscriber.complete(),
+          error: (error: unknown) => subscriber.error(error),
+        }),
+      );
+      if (!subscriber.closed) subscriber.add(source.subscribe(subscriber));
+    });
+}
+
+/** Each value of the source picks an observable to mirror, dropping the previous one. */
+export function switchMap<T, R>(project: (value: T) => Observable<R>): OperatorFunction<T, R> {
+  return (source) =>
+    new Observable<R>((subscriber) => {
+      let inner: Subscription | undefined;
+      let outerDone = false;
+      subscriber.add(() => inner?.unsubscribe());
+      subscriber.add(
+        source.subscribe({
+          next: (value) => {
+            inner?.unsubscribe();
+            let done = false;
+            const next = project(value).subscribe({
+              next: (v) => subscriber.next(v),
+              error: (error: unknown) => subscriber.error(error),
+              complete: () => {
+                done = true;
+                inner = undefined;
+                if (outerDone) subscriber.complete();
+              },
+            });
+            inner = done ? undefined : next;
+            if (subscriber.closed) next.unsubscribe();
+          },
+          error: (error: unknown) => subscriber.error(error),
+          complete: () => {
+            outerDone = true;
+            if (!inner) subscriber.complete();
+          },
+        }),
+      );
+    });
+}
+
+/** The latest value of every source, once each has emitted, on every emission of any. */
+export function combineLatest<T extends unknown[]>(sources: {
+  [K in keyof T]: Observable<T[K]>;
+}): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    const values = new Array(sources.length) as T;
+    const seen = new Set<number>();
+    let active = sources.length;
+    sources.forEach((source: Observable<unknown>, i) => {
+      subscriber.add(
+        source.subscribe({
+          next: (value) => {
+            values[i] = value;
+            seen.add(i);
+            if (seen.size === sources.length) subscriber.next(values.slice() as T);
+          },
+          error: (error: unknown) => subscriber.error(error),
+          complete: () => {
+            if (--active === 0) subscriber.complete();
+          },
+        }),
+      );
+    });
+  });
+}
+
+/** Every value of every source as it comes; completes when all have. */
+export function merge<T extends unknown[]>(
+  ...sources: { [K in keyof T]: Observable<T[K]> }
+): Observable<T[number]> {
+  return new Observable<T[number]>((subscriber) => {
+    let active = sources.length;
+    for (const source of sources as Observable<T[number]>[]) {
+      subscriber.add(
+        source.subscribe({
+          next: (value) => subscriber.next(value),
+          error: (error: unknown) => subscriber.error(error),
+          complete: () => {
+            if (--active === 0) subscriber.complete();
+          },
+        }),
+      );
+    }
+  });
+}
+
+/** One value, then completion (RxJS's `of(value)`). */
+export function of<T>(value: T): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    subscriber.next(value);
+    subscriber.complete();
+  });
 }

@@ -1,16 +1,6 @@
-import {
-  BehaviorSubject,
-  Subject,
-  combineLatest,
-  merge,
-  distinctUntilChanged,
-  map,
-  of,
-  shareReplay,
-  switchMap,
-  type Observable,
-} from 'rxjs';
+import { BehaviorSubject, Subject, distinctUntilChanged, map, type Observable } from 'rxjs';
 import { StageController, type ConnectionState, type StageLink } from '../controller/index.js';
+import { combineLatest, merge, of, shareLatest, switchMap } from '../controller/select.js';
 import {
   NO_CHANGE,
   StageError,
@@ -99,7 +89,7 @@ class LocalRoom implements LocalStage {
     this.clock = clock ?? systemClock;
     this.engine = new StageRoom(roomOptions);
     const list = <T>(tick: Observable<number>, read: () => T) =>
-      tick.pipe(map(read), distinctUntilChanged(), shareReplay({ bufferSize: 1, refCount: true }));
+      tick.pipe(map(read), distinctUntilChanged(), shareLatest());
     this.requests$ = list(this.ticks.queue, () => this.engine.requests());
     this.onStage$ = list(this.ticks.onStage, () => this.engine.onStage());
     this.participants$ = list(this.ticks.participants, () => this.engine.participants());

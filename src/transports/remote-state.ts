@@ -1,4 +1,5 @@
-import { BehaviorSubject, combineLatest, distinctUntilChanged, map, type Observable } from 'rxjs';
+import { BehaviorSubject, distinctUntilChanged, map, type Observable } from 'rxjs';
+import { combineLatest } from '../controller/select.js';
 import {
   isPrivileged,
   type PrivilegedDelta,
