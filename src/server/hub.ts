@@ -12,7 +12,7 @@ import type { LogEntry, RoomCheckpoint, RoomLog, RoomOp } from './room-log.js';
 export type { HubConnection } from './fanout.js';
 
 const RESULTS_KEPT = 256;
-const APPEND_ATTEMPTS = 25;
+const APPEND_ATTEMPTS = 60;
 const CHECKPOINT_EVERY = 200;
 const NODE_CHECK_MS = 1000;
 
