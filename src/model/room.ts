@@ -1,6 +1,8 @@
 import { parseUserIds } from './args.js';
 import { ChangeBuilder, NO_CHANGE, type RoomChange } from './change.js';
 import { ACTIONS, failure, type StageFailure } from './errors.js';
+import { STATUS_WORDS, full, notAllowed, wrongStatus } from './messages.js';
+import { resolveOptions, type Resolved } from './options.js';
 import { isPrivileged, mayBeOnStage, samePermissions } from './presets.js';
 import {
   RoomState,
@@ -57,35 +59,6 @@ export interface RoomSnapshot {
   readonly queue: readonly string[];
   readonly onStage: readonly string[];
 }
-
-const DEFAULTS = {
-  maxOnStage: Infinity,
-  requestTtlMs: 0,
-  acceptedTtlMs: 0,
-  reconnectGraceMs: 30_000,
-};
-
-type Resolved = { -readonly [K in keyof typeof DEFAULTS]: number };
-
-function resolveOptions(options: RoomOptions): Resolved {
-  const out: Resolved = { ...DEFAULTS };
-  for (const key of Object.keys(DEFAULTS) as (keyof Resolved)[]) {
-    const value = options[key];
-    if (value === undefined) continue;
-    if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
-      throw new RangeError(`Room option ${key} must be a number >= 0, got ${String(value)}.`);
-    }
-    out[key] = value;
-  }
-  return out;
-}
-
-const STATUS_WORDS: Record<StageStatus, string> = {
-  OFF_STAGE: 'off stage',
-  REQUESTED_TO_JOIN_STAGE: 'waiting in the queue',
-  ACCEPTED_TO_JOIN_STAGE: 'accepted but not yet on stage',
-  ON_STAGE: 'on stage',
-};
 
 /**
  * The rules engine: decides every stage command for one room, deterministically, with the
@@ -289,7 +262,7 @@ export class StageRoom {
       case 'cancelRequestAccess':
         return this.selfMove(actor, action, ['REQUESTED_TO_JOIN_STAGE'], now);
       case 'join':
-        if (!mayBeOnStage(actor.permissions)) return notAllowed(action);
+        if (!mayBeOnStage(actor.permissions)) return refused(notAllowed(action));
         return this.selfMove(actor, action, ['ACCEPTED_TO_JOIN_STAGE'], now);
       case 'leave':
         return this.selfMove(actor, action, ['ON_STAGE', 'ACCEPTED_TO_JOIN_STAGE'], now);
@@ -303,8 +276,9 @@ export class StageRoom {
   private requestAccess(actor: Member, now: number): CommandOutcome {
     const action = ACTIONS.requestAccess;
     const access = actor.permissions.stageAccess;
-    if (access === 'NOT_ALLOWED') return notAllowed(action);
-    if (actor.status !== 'OFF_STAGE') return wrongStatus(action, actor);
+    if (access === 'NOT_ALLOWED') return refused(notAllowed(action));
+    if (actor.status !== 'OFF_STAGE')
+      return refused(wrongStatus(action, actor.status, actor.queueIndex + 1));
     const change = new ChangeBuilder();
     if (access === 'ALLOWED') {
       if (this.seatsLeft <= 0) return fail('2007', full(action, this.options.maxOnStage));
@@ -327,7 +301,8 @@ export class StageRoom {
     from: readonly StageStatus[],
     now: number,
   ): CommandOutcome {
-    if (!from.includes(actor.status)) return wrongStatus(action, actor);
+    if (!from.includes(actor.status))
+      return refused(wrongStatus(action, actor.status, actor.queueIndex + 1));
     const change = new ChangeBuilder();
     const to: StageStatus = action === ACTIONS.join ? 'ON_STAGE' : 'OFF_STAGE';
     if (action === ACTIONS.leave && actor.status === 'ACCEPTED_TO_JOIN_STAGE') {
@@ -548,46 +523,10 @@ function fail(code: StageFailure['code'], message: string): CommandOutcome {
   return { ok: false, error: failure(code, message) };
 }
 
+function refused(error: StageFailure): CommandOutcome {
+  return { ok: false, error };
+}
+
 function done(result: StageBulkResult | undefined, change: RoomChange): CommandOutcome {
   return { ok: true, result, change };
-}
-
-function notAllowed(action: string): CommandOutcome {
-  return fail(
-    '2001',
-    `Could not ${action}: your role may watch but not go on stage. Ask a host for a role with stage access.`,
-  );
-}
-
-function full(action: string, seats: number): string {
-  const what = action ? `Could not ${action}: ` : '';
-  return `${what}all ${seats} stage seats are taken. Try again when someone leaves the stage.`;
-}
-
-function wrongStatus(action: string, m: Member): CommandOutcome {
-  const st = m.status;
-  let why: string;
-  if (st === 'ON_STAGE' && action === ACTIONS.join)
-    return fail('2006', 'You are already on stage.');
-  switch (st) {
-    case 'OFF_STAGE':
-      why =
-        action === ACTIONS.join
-          ? 'you have not been accepted yet. Ask to join first with requestAccess().'
-          : 'you are off stage, so there is nothing to do.';
-      break;
-    case 'REQUESTED_TO_JOIN_STAGE':
-      why =
-        action === ACTIONS.leave
-          ? `your request is still pending (#${m.queueIndex + 1} in line). Use cancelRequestAccess() to withdraw it.`
-          : `your request is still waiting for a host (#${m.queueIndex + 1} in line). Wait, or cancel it with cancelRequestAccess().`;
-      break;
-    case 'ACCEPTED_TO_JOIN_STAGE':
-      why = 'you have already been accepted. Join the stage with join(), or decline with leave().';
-      break;
-    case 'ON_STAGE':
-      why = 'you are already on stage. Use leave() to step down.';
-      break;
-  }
-  return fail('2006', `Could not ${action}: ${why}`);
 }
