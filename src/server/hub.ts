@@ -14,6 +14,8 @@ export type { HubConnection } from './fanout.js';
 const RESULTS_KEPT = 256;
 const APPEND_ATTEMPTS = 60;
 const CHECKPOINT_EVERY = 200;
+/** Most steps sent to the store in one append. */
+const MAX_BATCH = 64;
 const NODE_CHECK_MS = 1000;
 
 /** The room log could not take a step (Redis unreachable). */
@@ -39,7 +41,12 @@ export class RoomHub {
   private nodes = new Map<string, Map<string, number>>();
   private readonly fanout: Fanout;
   private readonly results = new Map<string, Map<string, ResultFrame>>();
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly waiting: {
+    make: () => RoomOp;
+    resolve: (version: number) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  private pumping = false;
   private catching: Promise<void> | undefined;
   private buffered: LogEntry[] | undefined = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -190,41 +197,70 @@ export class RoomHub {
 
   // ---- The replica ---------------------------------------------------------------------------
 
-  /** Appends a step (made fresh on each attempt) at the replica's version, retrying on conflict. */
+  /**
+   * Appends a step (made fresh on each attempt) at the replica's version, retrying on conflict.
+   * Steps submitted while an append is in flight go together in the next one: one round trip
+   * to the store for many commands, in the order they were submitted.
+   */
   private submit(make: () => RoomOp): Promise<number> {
-    const run = async (): Promise<number> => {
-      for (let attempt = 0; attempt < APPEND_ATTEMPTS; attempt++) {
-        if (this.closed) throw new StoreUnavailable('room closed');
-        const expected = this.version;
-        const op = make();
-        const answer = await this.log.append(this.id, expected, op).catch((error: unknown) => {
-          throw new StoreUnavailable(String(error));
-        });
-        if (answer.ok) {
-          this.ingest({ v: expected + 1, op });
-          if (this.log.keepsCheckpoints && (expected + 1) % CHECKPOINT_EVERY === 0) {
-            // Serializing the room is O(room): off the command's path.
-            setImmediate(() => void this.saveCheckpoint());
-          }
-          return expected + 1;
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ make, resolve, reject });
+      void this.pump();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping) return;
+    this.pumping = true;
+    try {
+      while (this.waiting.length > 0) {
+        const batch = this.waiting.splice(0, MAX_BATCH);
+        try {
+          const first = await this.appendBatch(batch.map((b) => b.make));
+          batch.forEach((b, i) => b.resolve(first + i));
+        } catch (error) {
+          for (const b of batch) b.reject(error);
         }
-        if (answer.current < expected) {
-          // The store lost steps (a Redis restart without persistence): this replica is ahead,
-          // so it seeds the store again.
-          await this.saveCheckpoint();
-        } else if (answer.missed?.[0]?.v === expected + 1) {
-          for (const entry of answer.missed) this.ingest(entry);
-        } else {
-          await this.catchUp();
-        }
-        // Under sustained contention, step aside a little so the writers interleave.
-        if (attempt >= 3) await new Promise((r) => setTimeout(r, Math.random() * 2 * attempt));
       }
-      throw new StoreBusy();
-    };
-    const result = this.chain.then(run, run);
-    this.chain = result.catch(() => {});
-    return result;
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  /** Appends steps as versions v+1… only if the room is still at v; returns the first version. */
+  private async appendBatch(makes: (() => RoomOp)[]): Promise<number> {
+    for (let attempt = 0; attempt < APPEND_ATTEMPTS; attempt++) {
+      if (this.closed) throw new StoreUnavailable('room closed');
+      const expected = this.version;
+      const ops = makes.map((make) => make());
+      const answer = await this.log.append(this.id, expected, ops).catch((error: unknown) => {
+        throw new StoreUnavailable(String(error));
+      });
+      if (answer.ok) {
+        ops.forEach((op, i) => this.ingest({ v: expected + 1 + i, op }));
+        const last = expected + ops.length;
+        if (
+          this.log.keepsCheckpoints &&
+          Math.floor(last / CHECKPOINT_EVERY) > Math.floor(expected / CHECKPOINT_EVERY)
+        ) {
+          // Serializing the room is O(room): off the command's path.
+          setImmediate(() => void this.saveCheckpoint());
+        }
+        return expected + 1;
+      }
+      if (answer.current < expected) {
+        // The store lost steps (a Redis restart without persistence): this replica is ahead,
+        // so it seeds the store again.
+        await this.saveCheckpoint();
+      } else if (answer.missed?.[0]?.v === expected + 1) {
+        for (const entry of answer.missed) this.ingest(entry);
+      } else {
+        await this.catchUp();
+      }
+      // Under sustained contention, step aside a little so the writers interleave.
+      if (attempt >= 3) await new Promise((r) => setTimeout(r, Math.random() * 2 * attempt));
+    }
+    throw new StoreBusy();
   }
 
   /** A step from the log (this server's or another's). */

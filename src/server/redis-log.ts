@@ -9,6 +9,8 @@ const KEEP_BEHIND = 1000;
 
 // Appends a step only if the room is still at the expected version; the version, the log
 // (a stream whose ids are the versions) and the notice to other servers change together.
+// Appends steps only if the room is still at the expected version; the version, the log (a
+// stream whose ids are the versions) and the notices to other servers change together.
 const APPEND = `
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
 if current ~= tonumber(ARGV[1]) then
@@ -18,11 +20,14 @@ if current ~= tonumber(ARGV[1]) then
   end
   return {0, current}
 end
-local v = current + 1
+local v = current
+for i = 2, #ARGV do
+  v = v + 1
+  local entry = '{"v":' .. v .. ',"op":' .. ARGV[i] .. '}'
+  redis.call('XADD', KEYS[2], v .. '-1', 'e', entry)
+  redis.call('PUBLISH', KEYS[3], entry)
+end
 redis.call('SET', KEYS[1], v)
-local entry = '{"v":' .. v .. ',"op":' .. ARGV[2] .. '}'
-redis.call('XADD', KEYS[2], v .. '-1', 'e', entry)
-redis.call('PUBLISH', KEYS[3], entry)
 return {1, v}
 `;
 
@@ -135,7 +140,7 @@ export class RedisRoomLog implements RoomLog {
     return entries;
   }
 
-  async append(room: string, expected: number, op: RoomOp): Promise<AppendResult> {
+  async append(room: string, expected: number, ops: readonly RoomOp[]): Promise<AppendResult> {
     const [ok, current, rows] = (await (
       this.redis as unknown as {
         stageAppend(
@@ -147,7 +152,7 @@ export class RedisRoomLog implements RoomLog {
       key.log(room),
       key.channel(room),
       expected,
-      JSON.stringify(op),
+      ...ops.map((op) => JSON.stringify(op)),
     ))!;
     if (ok === 1) return { ok: true };
     return rows ? { ok: false, current, missed: entriesOf(rows) } : { ok: false, current };

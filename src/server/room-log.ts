@@ -52,8 +52,8 @@ export interface RoomLog {
   checkpoint(room: string): Promise<RoomCheckpoint | undefined>;
   /** The steps after version `after`, in order; 'gap' when they are no longer all kept. */
   read(room: string, after: number): Promise<LogEntry[] | 'gap'>;
-  /** Appends a step as version `expected + 1` only if the room is still at `expected`. */
-  append(room: string, expected: number, op: RoomOp): Promise<AppendResult>;
+  /** Appends steps as versions `expected + 1`… only if the room is still at `expected`. */
+  append(room: string, expected: number, ops: readonly RoomOp[]): Promise<AppendResult>;
   /** Saves a checkpoint (steps up to it may then be dropped). */
   save(room: string, checkpoint: RoomCheckpoint): Promise<void>;
   /** Steps appended by any server, as they happen; `onMissed` when some may have been lost. */
@@ -80,11 +80,12 @@ export class MemoryRoomLog implements RoomLog {
     return Promise.resolve([]);
   }
 
-  append(room: string, expected: number, op: RoomOp): Promise<AppendResult> {
+  append(room: string, expected: number, ops: readonly RoomOp[]): Promise<AppendResult> {
     const current = this.versions.get(room) ?? 0;
     if (current !== expected) return Promise.resolve({ ok: false, current });
-    this.versions.set(room, current + 1);
-    this.listeners.get(room)?.({ v: current + 1, op });
+    this.versions.set(room, current + ops.length);
+    const listener = this.listeners.get(room);
+    ops.forEach((op, i) => listener?.({ v: current + 1 + i, op }));
     return Promise.resolve({ ok: true });
   }
 
