@@ -15,19 +15,10 @@ import {
   type StageRequest,
   type StageStatus,
 } from '../src/index.js';
+import { demoCredentials, demoParticipant } from './dev-stage.js';
 
-interface DemoConfig {
-  stageUrl: string;
-  tokenUrl: string;
-}
-
-const params = new URLSearchParams(location.search);
-const room = params.get('room') ?? 'demo';
-const preset = params.get('preset') ?? 'viewer';
-const name = params.get('name') ?? 'Guest';
-const user =
-  params.get('user') ??
-  `${name.toLowerCase().replace(/\W+/g, '-')}-${crypto.randomUUID().slice(0, 6)}`;
+const me = demoParticipant();
+const { room, preset, name } = me;
 
 const $ = (id: string) => document.getElementById(id)!;
 const who = $('who');
@@ -207,12 +198,7 @@ function show(stage: StageController): void {
 }
 
 try {
-  const config = (await (await fetch('/demo/config.json')).json()) as DemoConfig;
-  const query = new URLSearchParams({ user, room, preset, name });
-  const response = await fetch(`${config.tokenUrl}?${query}`);
-  const body = (await response.json()) as { token?: string; error?: string };
-  if (!body.token) throw new Error(body.error ?? `the token endpoint answered ${response.status}`);
-  show(await connectStage({ url: config.stageUrl, token: body.token }));
+  show(await connectStage(await demoCredentials(me)));
 } catch (error) {
   connection.textContent = StageError.is(error)
     ? error.message

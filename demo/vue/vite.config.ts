@@ -3,25 +3,9 @@
 // below point at this repository's sources instead of an installed copy.
 import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
-import { defineConfig, type Plugin } from 'vite';
+import { defineConfig } from 'vite';
 
 const repo = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
-
-/**
- * The package's `sideEffects` names its built files (dist/components/...), so through the
- * aliases its source modules would count as free of side effects, and `import
- * 'rtk-stage/components'` (which registers the elements) would be dropped from the build.
- */
-const registrationFile = /[\\/]components[\\/](index|stage-[\w-]+[\\/]stage-[\w-]+)\.ts$/;
-function keepElementRegistration(): Plugin {
-  return {
-    name: 'rtk-stage-keep-element-registration',
-    transform(code, id) {
-      if (!id.startsWith(repo('components/')) || !registrationFile.test(id)) return null;
-      return { code, map: null, moduleSideEffects: true };
-    },
-  };
-}
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
@@ -32,7 +16,6 @@ export default defineConfig({
       // <rtk-stage-*> are custom elements, not Vue components.
       template: { compilerOptions: { isCustomElement: (tag) => tag.startsWith('rtk-') } },
     }),
-    keepElementRegistration(),
   ],
   resolve: {
     alias: [
