@@ -9,6 +9,7 @@
  */
 import { cpuUsage, hrtime } from 'node:process';
 import { createLocalStage } from '../src/index.js';
+import { median } from './stats.js';
 
 const N = Number(process.env['N'] ?? 10_000);
 const RUNS = Number(process.env['RUNS'] ?? 5);
@@ -55,11 +56,6 @@ async function cycle(n: number): Promise<Figures> {
   for (const s of subs) s.unsubscribe();
   room.close();
   return { cpuMs: (cpu.user + cpu.system) / 1000, wallMs, commands: n * 3 + BATCHES * 2 };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 async function measure(n: number) {

@@ -9,6 +9,8 @@
  * Pub frames are recognised by a prefix check (no JSON parse), as in bench/server-clients.ts.
  */
 import { WebSocket } from 'ws';
+import { closeSockets } from './sockets.js';
+import { percentile } from './stats.js';
 import { signToken } from '../src/server/auth.js';
 import { nowMs, type FromClients, type Target, type ToClients } from './redis-ipc.js';
 
@@ -49,12 +51,6 @@ function hasPrefix(data: Buffer, prefix: Buffer): boolean {
   return (
     data.length >= prefix.length && data.compare(prefix, 0, prefix.length, 0, prefix.length) === 0
   );
-}
-
-function percentile(xs: number[], p: number): number {
-  if (xs.length === 0) return NaN;
-  xs.sort((a, b) => a - b);
-  return xs[Math.min(xs.length - 1, Math.max(0, Math.ceil(p * xs.length) - 1))]!;
 }
 
 function describeError(error: NodeJS.ErrnoException): { message: string; code?: string } {
@@ -240,20 +236,7 @@ async function close(group: string): Promise<void> {
   const g = groups.get(group);
   if (g) {
     g.closing = true;
-    await Promise.all(
-      g.sockets.map(
-        (ws) =>
-          new Promise<void>((resolve) => {
-            if (ws.readyState === WebSocket.CLOSED) return resolve();
-            const timer = setTimeout(() => ws.terminate(), 5000);
-            ws.once('close', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            ws.close(1000);
-          }),
-      ),
-    );
+    await closeSockets(g.sockets);
     groups.delete(group);
   }
   tell({ op: 'closed', group });

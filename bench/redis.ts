@@ -40,6 +40,7 @@ import { WebSocket } from 'ws';
 import { signToken } from '../src/server/index.js';
 import type { StageServerOptions } from '../src/server/index.js';
 import { RedisProcess } from '../test/redis/support.js';
+import { median, percentile } from './stats.js';
 import {
   nowMs,
   type FromClients,
@@ -96,12 +97,6 @@ const SERVER_OPTIONS: StageServerOptions = {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function percentile(xs: readonly number[], p: number): number {
-  if (xs.length === 0) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))]!;
-}
-const median = (xs: readonly number[]) => percentile(xs, 0.5);
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 const pad = (s: string, n: number) => s.padEnd(n);
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');

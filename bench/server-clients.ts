@@ -8,6 +8,7 @@
  * cost is the same for the rtk-stage server and the raw ws server.
  */
 import { WebSocket } from 'ws';
+import { closeSockets } from './sockets.js';
 import { signToken } from '../src/server/auth.js';
 import { nowMs, type Group, type ToChild, type ToParent } from './server-ipc.js';
 
@@ -179,20 +180,7 @@ async function close(group: Group): Promise<void> {
   const g = groups.get(group);
   if (g) {
     g.closing = true;
-    await Promise.all(
-      g.sockets.map(
-        (ws) =>
-          new Promise<void>((resolve) => {
-            if (ws.readyState === WebSocket.CLOSED) return resolve();
-            const timer = setTimeout(() => ws.terminate(), 5000);
-            ws.once('close', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            ws.close(1000);
-          }),
-      ),
-    );
+    await closeSockets(g.sockets);
     groups.delete(group);
   }
   tell({ op: 'closed', group });

@@ -36,6 +36,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { MAX_FRAME_BYTES } from '../src/model/index.js';
 import { createStageServer, signToken } from '../src/server/index.js';
 import { nowMs, type Group, type ToChild, type ToParent } from './server-ipc.js';
+import { percentile } from './stats.js';
 
 const int = (name: string, fallback: number): number => {
   const raw = process.env[name];
@@ -67,11 +68,6 @@ const CYCLE = ['requestAccess', 'join', 'leave'] as const;
 // ---- helpers ---------------------------------------------------------------------------------
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-function percentile(xs: readonly number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))]!;
-}
 
 /** A phase boundary on the shared clock (µs in a .cpuprofile = this × 1000). */
 const mark = (what: string) => VERBOSE && console.log(`  [clock ${nowMs().toFixed(1)} ms] ${what}`);

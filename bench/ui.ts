@@ -24,6 +24,7 @@ import { startDevServer } from '@web/dev-server';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import puppeteer from 'puppeteer-core';
 import type { Sample, UiBenchResult } from './ui-page.js';
+import { median } from './stats.js';
 
 const N = Number(process.env['N'] ?? 10_000);
 const RUNS = Number(process.env['RUNS'] ?? 7);
@@ -175,12 +176,6 @@ try {
 } finally {
   await browser.close();
   await server.stop();
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 const ms = (x: number) => `${x.toFixed(1)} ms`;
