@@ -2,7 +2,7 @@ import { ContextConsumer } from '@lit/context';
 import { LitElement, html, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { Observable } from 'rxjs';
-import type { StageController, StageError } from '../../src/index.js';
+import { StageError, type StageBulkResult, type StageController } from '../../src/index.js';
 import { stageContext } from './context.js';
 import { StageBinding } from './stage-binding.js';
 import { defaultStrings, format, type StageStrings } from './strings.js';
@@ -31,6 +31,9 @@ export abstract class StageElement extends LitElement {
   /** The nearest `<rtk-stage-provider>`'s stage. */
   @state()
   protected providedStage: StageController | undefined;
+
+  /** The last failure, shown by `renderError()`; cleared when the next command starts. */
+  @state() protected error = '';
 
   static {
     // What `@consume({ context: stageContext, subscribe: true })` on providedStage would do,
@@ -68,8 +71,18 @@ export abstract class StageElement extends LitElement {
     return html`<p part="not-connected" class="not-connected">${this.t('notConnected')}</p>`;
   }
 
-  /** Tells the page a command failed; the element shows it in its alert region too. */
-  protected fail(error: StageError): void {
+  /** The alert region that shows the last failure. */
+  protected renderError(): TemplateResult {
+    return html`<p part="error" class="alert" role="alert">${this.error}</p>`;
+  }
+
+  /**
+   * A command failed: shows why in the alert region and tells the page (`rtk-stage-error`).
+   * Anything that is not a StageError (a bug, say) is reported as one with code 2009.
+   */
+  protected fail(failure: unknown): void {
+    const error = StageError.is(failure) ? failure : new StageError('2009', String(failure));
+    this.error = error.message;
     this.dispatchEvent(
       new CustomEvent('rtk-stage-error', { detail: error, bubbles: true, composed: true }),
     );
@@ -98,6 +111,12 @@ export abstract class StageElement extends LitElement {
     }
     return false;
   }
+}
+
+/** The first user a bulk command could not change, as a StageError (its message names them). */
+export function firstFailure(result: StageBulkResult | undefined): StageError | undefined {
+  const failed = result?.failed[0];
+  return failed && new StageError(failed.code, failed.message);
 }
 
 /** Registers an element once, however many times the module is evaluated. */

@@ -1,6 +1,6 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
-import { StageError, type StagePermissions, type StageStatus } from '../../src/index.js';
+import type { StagePermissions, StageStatus } from '../../src/index.js';
 import { define, StageElement } from '../shared/stage-element.js';
 import { baseStyles } from '../shared/styles.js';
 import type { StageStrings } from '../shared/strings.js';
@@ -41,7 +41,6 @@ export class RtkStageControls extends StageElement {
   );
 
   @state() private busy: { action: Action; index: number } | undefined;
-  @state() private error = '';
 
   // StageBinding re-subscribes on re-attach without asking for an update, so an element
   // that was moved after its stage changed would keep showing the old state: ask here.
@@ -73,7 +72,7 @@ export class RtkStageControls extends StageElement {
             : nothing
         }
       </div>
-      <p part="error" class="alert" role="alert">${this.error}</p>`;
+      ${this.renderError()}`;
   }
 
   private choices(status: StageStatus, p: StagePermissions | undefined): Choice[] {
@@ -137,9 +136,7 @@ export class RtkStageControls extends StageElement {
           break;
       }
     } catch (e) {
-      const error = StageError.is(e) ? e : new StageError('2009', String(e));
-      this.error = error.message;
-      this.fail(error);
+      this.fail(e);
     } finally {
       this.busy = undefined;
     }

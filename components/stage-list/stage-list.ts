@@ -1,44 +1,16 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { distinctUntilChanged, map, type Observable } from 'rxjs';
-import {
-  StageError,
-  isPrivileged,
-  type StageBulkResult,
-  type StageParticipant,
-  type StagePermissions,
-} from '../../src/index.js';
-import { define, StageElement } from '../shared/stage-element.js';
+import { isPrivileged, type StageParticipant, type StagePermissions } from '../../src/index.js';
+import { define, firstFailure, StageElement } from '../shared/stage-element.js';
 import { baseStyles } from '../shared/styles.js';
 import { listStyles } from './stage-list.styles.js';
 
 const EMPTY: readonly StageParticipant[] = Object.freeze([]);
 
-/** The seated users (ACCEPTED and ON_STAGE); a change among requesters emits nothing. */
-function seated(participants$: Observable<readonly StageParticipant[]>) {
-  return participants$.pipe(
-    map((all) =>
-      all.filter((p) => p.status === 'ON_STAGE' || p.status === 'ACCEPTED_TO_JOIN_STAGE'),
-    ),
-    distinctUntilChanged(
-      (a, b) =>
-        a.length === b.length &&
-        a.every(
-          (p, i) =>
-            p.userId === b[i]!.userId &&
-            p.status === b[i]!.status &&
-            p.displayName === b[i]!.displayName,
-        ),
-    ),
-  );
-}
-
-/** A failed bulk result (one id) as the StageError it stands for. */
-function firstFailure(result: StageBulkResult | undefined): StageError | undefined {
-  const failed = result?.failed[0];
-  return failed ? new StageError(failed.code, failed.message) : undefined;
-}
+/** On stage, or accepted and not joined yet: the rows of the list. */
+const isSeated = (p: StageParticipant) =>
+  p.status === 'ON_STAGE' || p.status === 'ACCEPTED_TO_JOIN_STAGE';
 
 /**
  * Who is on the stage, and who was accepted but has not joined yet. Privileged users
@@ -72,7 +44,7 @@ function firstFailure(result: StageBulkResult | undefined): StageError | undefin
 export class RtkStageList extends StageElement {
   static override styles = [baseStyles, listStyles];
 
-  private readonly participants = this.bind((s) => seated(s.participants$), EMPTY);
+  private readonly participants = this.bind((s) => s.participants$, EMPTY);
   private readonly permissions = this.bind(
     (s) => s.permissions$,
     undefined as StagePermissions | undefined,
@@ -80,7 +52,6 @@ export class RtkStageList extends StageElement {
 
   /** Users whose removal is in flight. */
   @state() private busy: ReadonlySet<string> = new Set();
-  @state() private error = '';
 
   private get privileged(): boolean {
     const p = this.permissions.value;
@@ -92,7 +63,7 @@ export class RtkStageList extends StageElement {
   protected override render() {
     const stage = this.controller;
     if (!stage) return this.renderNotConnected();
-    const rows = this.participants.value;
+    const rows = this.participants.value.filter(isSeated);
     const canRemove = this.privileged;
     return html`<div part="base" class="base" tabindex="-1">
       ${
@@ -106,7 +77,7 @@ export class RtkStageList extends StageElement {
               )}
             </ul>`
       }
-      <p part="error" class="alert" role="alert">${this.error}</p>
+      ${this.renderError()}
     </div>`;
   }
   /* eslint-enable lit-a11y/no-redundant-role */
@@ -150,9 +121,7 @@ export class RtkStageList extends StageElement {
       const failure = firstFailure(await stage.kick([userId]));
       if (failure) throw failure;
     } catch (e) {
-      const error = StageError.is(e) ? e : new StageError('2009', String(e));
-      this.error = error.message;
-      this.fail(error);
+      this.fail(e);
     } finally {
       const rest = new Set(this.busy);
       rest.delete(userId);

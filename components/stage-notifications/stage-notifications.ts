@@ -1,15 +1,9 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { Observable, tap } from 'rxjs';
-import {
-  StageError,
-  type StageBulkResult,
-  type StageController,
-  type StageEvent,
-  type StageRequest,
-} from '../../src/index.js';
-import { define, StageElement } from '../shared/stage-element.js';
+import { Observable } from 'rxjs';
+import type { StageController, StageError, StageEvent, StageRequest } from '../../src/index.js';
+import { define, firstFailure, StageElement } from '../shared/stage-element.js';
 import type { StageStrings } from '../shared/strings.js';
 import { baseStyles } from '../shared/styles.js';
 import { notificationsStyles } from './stage-notifications.styles.js';
@@ -39,30 +33,27 @@ const TEXT: Record<SelfKind, keyof StageStrings> = {
 const NO_REQUESTS: readonly StageRequest[] = Object.freeze([]);
 
 /**
- * The events a notice is made of, through `on()`: unlike `events$`, this does not make the
- * controller build the whole queue for every `stageAccessRequestUpdate` (quadratic when
- * thousands of requests arrive).
+ * Hands `receive` the events a notice is made of while subscribed, through `on()`: unlike
+ * `events$`, this does not make the controller build the whole queue for every
+ * `stageAccessRequestUpdate` (quadratic when thousands of requests arrive).
  */
-function noticeEvents(stage: StageController): Observable<StageEvent> {
-  return new Observable<StageEvent>((subscriber) => {
-    const next = (event: StageEvent) => subscriber.next(event);
+function noticeEvents(
+  stage: StageController,
+  receive: (event: StageEvent) => void,
+): Observable<never> {
+  return new Observable<never>(() => {
     const offs = [
-      stage.on('newStageRequest', (p) => next({ type: 'newStageRequest', ...p })),
-      stage.on('stageRequestApproved', (p) => next({ type: 'stageRequestApproved', ...p })),
-      stage.on('stageRequestRejected', (p) => next({ type: 'stageRequestRejected', ...p })),
-      stage.on('removedFromStage', (p) => next({ type: 'removedFromStage', ...p })),
-      stage.on('stageRequestExpired', (p) => next({ type: 'stageRequestExpired', ...p })),
-      stage.on('stageStatusUpdate', (status) => next({ type: 'stageStatusUpdate', status })),
+      stage.on('newStageRequest', (p) => receive({ type: 'newStageRequest', ...p })),
+      stage.on('stageRequestApproved', (p) => receive({ type: 'stageRequestApproved', ...p })),
+      stage.on('stageRequestRejected', (p) => receive({ type: 'stageRequestRejected', ...p })),
+      stage.on('removedFromStage', (p) => receive({ type: 'removedFromStage', ...p })),
+      stage.on('stageRequestExpired', (p) => receive({ type: 'stageRequestExpired', ...p })),
+      stage.on('stageStatusUpdate', (status) => receive({ type: 'stageStatusUpdate', status })),
     ];
     return () => {
       for (const off of offs) off();
     };
   });
-}
-
-function firstFailure(result: StageBulkResult | undefined): StageError | undefined {
-  const failed = result?.failed[0];
-  return failed ? new StageError(failed.code, failed.message) : undefined;
 }
 
 /**
@@ -112,17 +103,15 @@ export class RtkStageNotifications extends StageElement {
   @state() private notices: readonly Notice[] = [];
   /** Notices whose command is in flight. */
   @state() private busy: ReadonlySet<number> = new Set();
-  @state() private error = '';
 
   // Both subscriptions live only while the element is connected, and follow stage changes.
   private readonly events = this.bind(
-    (s) => noticeEvents(s).pipe(tap((event) => this.receive(event, s))),
-    undefined as StageEvent | undefined,
+    (s) => noticeEvents(s, (event) => this.receive(event, s)),
+    undefined,
   );
-  private readonly queue = this.bind(
-    (s) => s.requests$.pipe(tap((requests) => this.prune(requests))),
-    NO_REQUESTS,
-  );
+  private readonly queue = this.bind((s) => s.requests$, NO_REQUESTS);
+  /** The queue the request notices were last checked against. */
+  private prunedWith = NO_REQUESTS;
 
   private nextId = 1;
   private shownStage: StageController | undefined;
@@ -161,6 +150,11 @@ export class RtkStageNotifications extends StageElement {
       }
       this.shownStage = this.controller;
     }
+    const requests = this.queue.value;
+    if (requests !== this.prunedWith) {
+      this.prunedWith = requests;
+      this.prune(requests);
+    }
     const limit = this.limit();
     if (this.notices.length > limit) this.notices = this.notices.slice(this.notices.length - limit);
     const active = this.shadowRoot?.activeElement;
@@ -185,7 +179,7 @@ export class RtkStageNotifications extends StageElement {
           (n) => this.notice(n),
         )}
       </div>
-      <p part="error" class="alert" role="alert">${this.error}</p>`;
+      ${this.renderError()}`;
   }
 
   protected override updated(changed: PropertyValues): void {
@@ -326,9 +320,7 @@ export class RtkStageNotifications extends StageElement {
       if (failure) throw failure;
       this.drop(notice.id);
     } catch (e) {
-      const error = StageError.is(e) ? e : new StageError('2009', String(e));
-      this.error = error.message;
-      this.fail(error);
+      this.fail(e);
     } finally {
       const rest = new Set(this.busy);
       rest.delete(notice.id);

@@ -8,7 +8,7 @@ import {
   type StagePermissions,
   type StageRequest,
 } from '../../src/index.js';
-import { define, StageElement } from '../shared/stage-element.js';
+import { define, firstFailure, StageElement } from '../shared/stage-element.js';
 import { defaultStrings, formatWaiting, type StageStrings } from '../shared/strings.js';
 import { baseStyles } from '../shared/styles.js';
 import { queueStyles } from './stage-queue.styles.js';
@@ -76,7 +76,6 @@ export class RtkStageQueue extends StageElement {
   /** Row commands in flight, by user id; changes ask for a render themselves. */
   private readonly busyRows = new Map<string, RowAction>();
   @state() private bulk: BulkAction | undefined;
-  @state() private error = '';
   // Sizes and scroll offset are plain fields: a change re-renders only when the rows that
   // must be visible are no longer all rendered (see `needsRows`).
   private viewportHeight = GUESS_VIEWPORT_HEIGHT;
@@ -152,7 +151,7 @@ export class RtkStageQueue extends StageElement {
           : this.renderList(requests)
       }
       <div class="sizer" aria-hidden="true"></div>
-      <p part="error" class="alert" role="alert">${this.error}</p>
+      ${this.renderError()}
     </div>`;
   }
 
@@ -421,11 +420,11 @@ export class RtkStageQueue extends StageElement {
     this.requestUpdate();
     try {
       const result = await sent;
-      const failure = result.failed[0];
       // The authority's message names the user and says why, e.g. "they are accepted...".
-      if (failure) this.report(new StageError(failure.code, failure.message));
+      const failure = firstFailure(result);
+      if (failure) this.fail(failure);
     } catch (e) {
-      this.report(e);
+      this.fail(e);
     } finally {
       this.busyRows.delete(r.userId);
       // A row that left the queue needs no render to drop its busy state.
@@ -456,19 +455,13 @@ export class RtkStageQueue extends StageElement {
           failed.length === 1
             ? first.message
             : this.t('bulkFailed', { n: failed.length, reason: first.message });
-        this.report(new StageError(first.code, message));
+        this.fail(new StageError(first.code, message));
       }
     } catch (e) {
-      this.report(e);
+      this.fail(e);
     } finally {
       this.bulk = undefined;
     }
-  }
-
-  private report(e: unknown): void {
-    const error = StageError.is(e) ? e : new StageError('2009', String(e));
-    this.error = error.message;
-    this.fail(error);
   }
 }
 

@@ -2,15 +2,14 @@ import {
   Observable,
   Subject,
   Subscription,
-  distinctUntilChanged,
-  map,
   type MonoTypeOperatorFunction,
   type OperatorFunction,
 } from 'rxjs';
 
 // RxJS's switchMap, combineLatest, merge, of, takeUntil and share(Replay) accept any
 // ObservableInput (promises, iterables, async iterables, streams), which puts RxJS's whole
-// conversion machinery into every browser bundle. The store only ever combines observables:
+// conversion machinery into every browser bundle, and its map and distinctUntilChanged bring
+// the operator plumbing (lift, OperatorSubscriber). The store only ever combines observables:
 // these small operators do exactly what those do for observables, without that machinery.
 
 /**
@@ -85,6 +84,37 @@ export function shareLatest<T>(): MonoTypeOperatorFunction<T> {
       );
     });
   };
+}
+
+/** Each value of the source, passed through `project` (RxJS's map). */
+export function map<T, R>(project: (value: T) => R): OperatorFunction<T, R> {
+  return (source) =>
+    new Observable<R>((subscriber) =>
+      source.subscribe({
+        next: (value) => subscriber.next(project(value)),
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      }),
+    );
+}
+
+/** Drops a value equal (`===`, or `compare`) to the one before it (RxJS's distinctUntilChanged). */
+export function distinctUntilChanged<T>(
+  compare: (previous: T, current: T) => boolean = (a, b) => a === b,
+): MonoTypeOperatorFunction<T> {
+  return (source) =>
+    new Observable<T>((subscriber) => {
+      let last: [T] | undefined;
+      return source.subscribe({
+        next: (value) => {
+          if (last && compare(last[0], value)) return;
+          last = [value];
+          subscriber.next(value);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
+    });
 }
 
 /** Mirrors the source until `notifier` emits a value, then completes (RxJS's takeUntil). */

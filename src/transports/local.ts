@@ -1,6 +1,14 @@
-import { BehaviorSubject, Subject, distinctUntilChanged, map, type Observable } from 'rxjs';
+import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import { StageController, type ConnectionState, type StageLink } from '../controller/index.js';
-import { combineLatest, merge, of, shareLatest, switchMap } from '../controller/select.js';
+import {
+  combineLatest,
+  distinctUntilChanged,
+  map,
+  merge,
+  of,
+  shareLatest,
+  switchMap,
+} from '../controller/select.js';
 import {
   NO_CHANGE,
   StageError,

@@ -1,5 +1,5 @@
-import { BehaviorSubject, distinctUntilChanged, map, type Observable } from 'rxjs';
-import { combineLatest } from '../controller/select.js';
+import { BehaviorSubject, type Observable } from 'rxjs';
+import { combineLatest, distinctUntilChanged, map } from '../controller/select.js';
 import {
   isPrivileged,
   type PrivilegedDelta,
