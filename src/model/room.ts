@@ -4,14 +4,7 @@ import { ACTIONS, failure, type StageFailure } from './errors.js';
 import { STATUS_WORDS, full, notAllowed, wrongStatus } from './messages.js';
 import { resolveOptions, type Resolved } from './options.js';
 import { isPrivileged, mayBeOnStage, samePermissions } from './presets.js';
-import {
-  RoomState,
-  exportState,
-  importState,
-  isSeated,
-  type Member,
-  type RoomStateData,
-} from './state.js';
+import { RoomState, isSeated, type Member } from './state.js';
 import type {
   BulkCommandType,
   RoomOptions,
@@ -36,15 +29,6 @@ export interface MemberInput {
   readonly permissions: StagePermissions;
 }
 
-/** A room serialized by `StageRoom.toJSON()`. */
-export interface RoomData {
-  readonly format: 1;
-  readonly version: number;
-  readonly clock: number | null;
-  readonly options: RoomOptions;
-  readonly state: RoomStateData;
-}
-
 /** A plain copy of the room, for tests, diagnostics and resyncing clients. */
 export interface RoomSnapshot {
   readonly version: number;
@@ -67,36 +51,13 @@ export interface RoomSnapshot {
  */
 export class StageRoom {
   readonly options: Readonly<Resolved>;
-  private state = new RoomState();
-  private clock = -Infinity;
-  private versionNumber = 0;
+  // Protected for SerializableRoom (room-data.ts), which saves and restores them.
+  protected state = new RoomState();
+  protected clock = -Infinity;
+  protected versionNumber = 0;
 
   constructor(options: RoomOptions = {}) {
     this.options = Object.freeze(resolveOptions(options));
-  }
-
-  /** The whole room as plain JSON (for stores shared by several servers). */
-  toJSON(): RoomData {
-    return {
-      format: 1,
-      version: this.versionNumber,
-      clock: Number.isFinite(this.clock) ? this.clock : null,
-      // JSON has no Infinity: an unlimited stage is written without maxOnStage.
-      options: Object.fromEntries(
-        Object.entries(this.options).filter(([, value]) => Number.isFinite(value)),
-      ),
-      state: exportState(this.state),
-    };
-  }
-
-  /** A room exactly as `toJSON()` left it: the same commands give the same changes. */
-  static fromJSON(data: RoomData): StageRoom {
-    if (data.format !== 1) throw new Error(`rtk-stage: unknown room data format ${data.format}`);
-    const room = new StageRoom(data.options);
-    room.state = importState(data.state);
-    room.versionNumber = data.version;
-    room.clock = data.clock ?? -Infinity;
-    return room;
   }
 
   get version(): number {

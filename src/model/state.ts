@@ -1,5 +1,4 @@
-import { ChangeBuilder } from './change.js';
-import { isPrivileged } from './presets.js';
+import type { ChangeBuilder } from './change.js';
 import type {
   SelfView,
   StageParticipant,
@@ -248,100 +247,6 @@ export class RoomState {
     }
     return undefined;
   }
-}
-
-/** A room's state as plain JSON, for stores that keep rooms outside one process. */
-export interface RoomStateData {
-  readonly seq: number;
-  readonly members: readonly MemberData[];
-  readonly queue: readonly string[];
-  readonly onStage: readonly string[];
-  readonly active: readonly string[];
-  readonly accepted: readonly string[];
-  readonly grace: readonly string[];
-}
-
-export interface MemberData {
-  readonly u: string;
-  readonly n: string;
-  readonly p: StagePermissions;
-  readonly s: StageStatus;
-  readonly c: number;
-  readonly o: number;
-  readonly r: number;
-  readonly a: number;
-  readonly g: number;
-}
-
-export function exportState(state: RoomState): RoomStateData {
-  state.compact(new ChangeBuilder());
-  const ids = (m: Iterable<Member>) => Array.from(m, (x) => x.userId);
-  return {
-    seq: state.sequence,
-    members: Array.from(state.members.values(), (m) => ({
-      u: m.userId,
-      n: m.displayName,
-      p: m.permissions,
-      s: m.status,
-      c: m.connections,
-      o: m.since,
-      r: m.requestedAt,
-      a: m.acceptedAt,
-      g: m.graceDeadline,
-    })),
-    queue: ids(state.queue),
-    onStage: ids(state.onStage.values()),
-    active: ids(state.active.values()),
-    accepted: ids(state.accepted.values()),
-    grace: ids(state.grace.values()),
-  };
-}
-
-export function importState(data: RoomStateData): RoomState {
-  const state = new RoomState();
-  const scratch = new ChangeBuilder();
-  for (const d of data.members) {
-    const m: Member = {
-      userId: d.u,
-      displayName: d.n,
-      permissions: d.p,
-      status: d.s,
-      connections: d.c,
-      since: d.o,
-      requestedAt: d.r,
-      acceptedAt: d.a,
-      graceDeadline: d.g,
-      queueIndex: -1,
-      participant: { userId: d.u, displayName: d.n, status: d.s },
-      request: undefined,
-      self: { status: d.s, permissions: d.p, displayName: d.n },
-    };
-    state.members.set(m.userId, m);
-    if (isPrivileged(m.permissions)) state.privileged.add(m.userId);
-  }
-  const get = (id: string) => {
-    const m = state.members.get(id);
-    if (!m) throw new Error(`rtk-stage: room data names ${id}, who is not a member`);
-    return m;
-  };
-  data.queue.forEach((id, i) => {
-    const m = get(id);
-    m.queueIndex = i;
-    state.queue.push(m);
-  });
-  state.queued = data.queue.length;
-  for (const id of data.onStage) state.onStage.set(id, get(id));
-  for (const id of data.active) state.active.set(id, get(id));
-  for (const id of data.accepted) state.accepted.set(id, get(id));
-  for (const id of data.grace) state.grace.set(id, get(id));
-  state.seated = [...state.members.values()]
-    .filter((m) => isSeated(m.status))
-    .sort((a, b) => a.since - b.since);
-  state.seatedCount = state.seated.length;
-  state.sequence = data.seq;
-  for (const m of state.members.values()) state.refresh(m, scratch);
-  state.invalidateAll();
-  return state;
 }
 
 function build<T>(memo: Memo<readonly T[]>, make: () => T[]): readonly T[] {

@@ -1,5 +1,5 @@
 import {
-  StageRoom,
+  SerializableRoom,
   type CommandFrame,
   type MemberInput,
   type ResultFrame,
@@ -35,7 +35,7 @@ export class StoreBusy extends Error {
  * same steps, so any of them can serve any client and run any timer.
  */
 export class RoomHub {
-  private engine: StageRoom;
+  private engine: SerializableRoom;
   private version = 0;
   /** Open connections per node and user, replayed from the steps like the room itself. */
   private nodes = new Map<string, Map<string, number>>();
@@ -63,7 +63,7 @@ export class RoomHub {
     private readonly now: () => number,
     private readonly onIdle: (hub: RoomHub) => void,
   ) {
-    this.engine = new StageRoom(options);
+    this.engine = new SerializableRoom(options);
     this.fanout = new Fanout(this.engine);
     if (log.node !== 'local') {
       this.nodeCheck = setInterval(() => void this.checkNodes(), NODE_CHECK_MS);
@@ -295,7 +295,7 @@ export class RoomHub {
     this.buffered ??= [];
     const checkpoint = await this.log.checkpoint(this.id);
     if (checkpoint && checkpoint.v >= this.version) {
-      this.engine = StageRoom.fromJSON(checkpoint.room);
+      this.engine = SerializableRoom.fromJSON(checkpoint.room);
       this.version = checkpoint.v;
       this.nodes = new Map(
         Object.entries(checkpoint.nodes).map(([node, users]) => [
@@ -456,7 +456,7 @@ export class RoomHub {
   }
 }
 
-function resultFrame(id: string, outcome: ReturnType<StageRoom['apply']>): ResultFrame {
+function resultFrame(id: string, outcome: ReturnType<SerializableRoom['apply']>): ResultFrame {
   if (!outcome.ok) return { t: 'result', id, ok: false, ...outcome.error };
   return outcome.result
     ? { t: 'result', id, ok: true, result: outcome.result }

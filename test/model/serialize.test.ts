@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { StageRoom, presets, type PresetName, type StageCommand } from '../../src/index.js';
+import { presets, type PresetName, type StageCommand } from '../../src/index.js';
+import { SerializableRoom } from '../../src/server/index.js';
 
 const USERS = ['h', 'm', 'a', 'b', 'c', 's', 'x'];
 const PRESET: Record<string, PresetName> = {
@@ -58,16 +59,16 @@ test('a room restored from toJSON() decides every later step exactly like the or
         acceptedTtlMs: 70,
         reconnectGraceMs: 40,
       };
-      const original = new StageRoom(options);
-      let copy = StageRoom.fromJSON(JSON.parse(JSON.stringify(original.toJSON())));
+      const original = new SerializableRoom(options);
+      let copy = SerializableRoom.fromJSON(JSON.parse(JSON.stringify(original.toJSON())));
       let now = 1000;
       for (const o of ops) {
         now += 7;
         if (o.kind === 'roundTrip') {
-          copy = StageRoom.fromJSON(JSON.parse(JSON.stringify(copy.toJSON())));
+          copy = SerializableRoom.fromJSON(JSON.parse(JSON.stringify(copy.toJSON())));
           continue;
         }
-        const step = (room: StageRoom) => {
+        const step = (room: SerializableRoom) => {
           switch (o.kind) {
             case 'attach':
               return room.attach(
@@ -95,8 +96,8 @@ test('a room restored from toJSON() decides every later step exactly like the or
 });
 
 test('an unlimited stage survives JSON (no Infinity on the wire)', () => {
-  const room = new StageRoom();
-  const copy = StageRoom.fromJSON(JSON.parse(JSON.stringify(room.toJSON())));
+  const room = new SerializableRoom();
+  const copy = SerializableRoom.fromJSON(JSON.parse(JSON.stringify(room.toJSON())));
   assert.equal(copy.options.maxOnStage, Infinity);
   assert.equal(copy.seatsLeft, Infinity);
 });
