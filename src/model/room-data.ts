@@ -4,7 +4,7 @@
 import { ChangeBuilder } from './change.js';
 import { isPrivileged } from './presets.js';
 import { StageRoom } from './room.js';
-import { RoomState, isSeated, type Member } from './state.js';
+import { RoomState, createMember, isSeated, type Member } from './state.js';
 import type { RoomOptions, StagePermissions, StageStatus } from './types.js';
 
 /** A room saved by `SerializableRoom.toJSON()`. */
@@ -92,9 +92,8 @@ function exportState(state: RoomState): RoomStateData {
 
 function importState(data: RoomStateData): RoomState {
   const state = new RoomState();
-  const scratch = new ChangeBuilder();
   for (const d of data.members) {
-    const m: Member = {
+    const m = createMember({
       userId: d.u,
       displayName: d.n,
       permissions: d.p,
@@ -104,11 +103,7 @@ function importState(data: RoomStateData): RoomState {
       requestedAt: d.r,
       acceptedAt: d.a,
       graceDeadline: d.g,
-      queueIndex: -1,
-      participant: { userId: d.u, displayName: d.n, status: d.s },
-      request: undefined,
-      self: { status: d.s, permissions: d.p, displayName: d.n },
-    };
+    });
     state.members.set(m.userId, m);
     if (isPrivileged(m.permissions)) state.privileged.add(m.userId);
   }
@@ -132,7 +127,6 @@ function importState(data: RoomStateData): RoomState {
     .sort((a, b) => a.since - b.since);
   state.seatedCount = state.seated.length;
   state.sequence = data.seq;
-  for (const m of state.members.values()) state.refresh(m, scratch);
   state.invalidateAll();
   return state;
 }

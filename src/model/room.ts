@@ -4,7 +4,7 @@ import { ACTIONS, failure, type StageFailure } from './errors.js';
 import { STATUS_WORDS, full, notAllowed, wrongStatus } from './messages.js';
 import { resolveOptions, type Resolved } from './options.js';
 import { isPrivileged, mayBeOnStage, samePermissions } from './presets.js';
-import { RoomState, isSeated, type Member } from './state.js';
+import { RoomState, createMember, isSeated, type Member } from './state.js';
 import type {
   BulkCommandType,
   RoomOptions,
@@ -76,25 +76,15 @@ export class StageRoom {
     const s = this.state;
     let m = s.members.get(input.userId);
     if (!m) {
-      m = {
-        userId: input.userId,
-        displayName: input.displayName,
-        permissions: input.permissions,
+      m = createMember({
+        ...input,
         status: 'OFF_STAGE',
         connections: 1,
         since: 0,
         requestedAt: 0,
         acceptedAt: 0,
         graceDeadline: 0,
-        queueIndex: -1,
-        participant: { userId: input.userId, displayName: input.displayName, status: 'OFF_STAGE' },
-        request: undefined,
-        self: {
-          status: 'OFF_STAGE',
-          permissions: input.permissions,
-          displayName: input.displayName,
-        },
-      };
+      });
       s.members.set(m.userId, m);
       if (isPrivileged(m.permissions)) s.privileged.add(m.userId);
       return NO_CHANGE;

@@ -27,6 +27,31 @@ export interface Member {
   self: SelfView;
 }
 
+/** What a member is made of; its queue place and views are derived. */
+export type MemberFields = Omit<Member, 'queueIndex' | 'participant' | 'request' | 'self'>;
+
+/** A member outside the queue, its views built. */
+export function createMember(fields: MemberFields): Member {
+  const m = { ...fields, queueIndex: -1 } as Member; // its views are built just below
+  buildViews(m);
+  return m;
+}
+
+/** The participant entry and self view of a member as it is now. */
+function buildViews(m: Member): void {
+  m.participant =
+    m.status === 'REQUESTED_TO_JOIN_STAGE'
+      ? {
+          userId: m.userId,
+          displayName: m.displayName,
+          status: m.status,
+          requestedAt: m.requestedAt,
+        }
+      : { userId: m.userId, displayName: m.displayName, status: m.status };
+  m.request = undefined;
+  m.self = { status: m.status, permissions: m.permissions, displayName: m.displayName };
+}
+
 const SEATED: ReadonlySet<StageStatus> = new Set(['ACCEPTED_TO_JOIN_STAGE', 'ON_STAGE']);
 
 export function isSeated(status: StageStatus): boolean {
@@ -118,17 +143,7 @@ export class RoomState {
 
   /** Rebuilds a member's public objects after its status, name or permissions changed. */
   refresh(m: Member, change: ChangeBuilder): void {
-    m.participant =
-      m.status === 'REQUESTED_TO_JOIN_STAGE'
-        ? {
-            userId: m.userId,
-            displayName: m.displayName,
-            status: m.status,
-            requestedAt: m.requestedAt,
-          }
-        : { userId: m.userId, displayName: m.displayName, status: m.status };
-    m.request = undefined;
-    m.self = { status: m.status, permissions: m.permissions, displayName: m.displayName };
+    buildViews(m);
     change.self.add(m.userId);
   }
 
