@@ -4,9 +4,6 @@ export const queueStyles = css`
   :host {
     --_row: var(--rtk-stage-row-height, 48px);
   }
-  .queue {
-    position: relative;
-  }
   .header {
     display: flex;
     flex-wrap: wrap;
@@ -31,9 +28,9 @@ export const queueStyles = css`
     border-radius: var(--_radius);
     background: var(--_bg);
   }
-  /* Its height is set from the queue's length; rows are placed absolutely inside it. */
+  /* Its height is set from the queue's length; rows are placed absolutely inside it (strict
+     containment makes it their containing block). */
   .list {
-    position: relative;
     contain: strict;
   }
   .row {
@@ -56,16 +53,13 @@ export const queueStyles = css`
   }
   .position,
   .waiting {
+    flex: none;
     color: var(--_muted);
     font-variant-numeric: tabular-nums;
     white-space: nowrap;
   }
   .position {
-    flex: none;
     min-width: 3.5em;
-  }
-  .waiting {
-    flex: none;
   }
   /* Rows never wrap: long names are cut with an ellipsis (the full text stays accessible). */
   .name,
@@ -81,24 +75,19 @@ export const queueStyles = css`
     min-width: 4em;
   }
   .actions {
-    flex: 0 1 auto;
     min-width: 0;
     display: flex;
     gap: 4px;
   }
   .actions button {
-    flex: 0 1 auto;
     max-width: 12em;
   }
-  /* Measures one row's height in pixels, whatever unit --rtk-stage-row-height uses. */
+  /* Measures one row's height in pixels, whatever unit --rtk-stage-row-height uses, to know
+     which rows the viewport shows. */
   .sizer {
     position: absolute;
-    top: 0;
-    left: 0;
-    width: 0;
     height: var(--_row);
     visibility: hidden;
-    pointer-events: none;
   }
   .empty {
     color: var(--_muted);

@@ -9,14 +9,12 @@ import {
   type StageRequest,
 } from '../../src/index.js';
 import { define, firstFailure, StageElement } from '../shared/stage-element.js';
-import { defaultStrings, formatWaiting, type StageStrings } from '../shared/strings.js';
+import { defaultStrings, formatWaiting } from '../shared/strings.js';
 import { baseStyles } from '../shared/styles.js';
 import { queueStyles } from './stage-queue.styles.js';
 
 type RowAction = 'approve' | 'deny';
 type BulkAction = 'approveAll' | 'denyAll';
-/** What has focus inside a row: the row itself or one of its buttons. */
-type FocusTarget = 'row' | RowAction;
 
 /** Rows rendered above and below the visible ones, so fast scrolling shows no gaps. */
 const OVERSCAN = 4;
@@ -24,6 +22,11 @@ const OVERSCAN = 4;
 const GUESS_ROW_HEIGHT = 48;
 const GUESS_VIEWPORT_HEIGHT = 320; // the default --rtk-stage-queue-height
 const NO_REQUESTS: readonly StageRequest[] = Object.freeze([]);
+
+/** What can have focus inside a row: the row itself, then its Approve and Deny buttons. */
+function focusables(row: Element): HTMLElement[] {
+  return [row as HTMLElement, ...row.querySelectorAll('button')];
+}
 
 /**
  * The pending requests to join the stage, in queue order, for hosts and moderators: name,
@@ -76,8 +79,9 @@ export class RtkStageQueue extends StageElement {
   /** Row commands in flight, by user id; changes ask for a render themselves. */
   private readonly busyRows = new Map<string, RowAction>();
   @state() private bulk: BulkAction | undefined;
-  // Sizes and scroll offset are plain fields: a change re-renders only when the rows that
-  // must be visible are no longer all rendered (see `needsRows`).
+  // Sizes and scroll offset only choose which rows to render (CSS places the rows, in units of
+  // --rtk-stage-row-height), so they are plain fields: a change re-renders only when the rows
+  // that must be visible are no longer all rendered (see `needsRows`).
   private viewportHeight = GUESS_VIEWPORT_HEIGHT;
   private rowHeight = GUESS_ROW_HEIGHT;
   private listTop = 0;
@@ -87,8 +91,12 @@ export class RtkStageQueue extends StageElement {
   /** The row holding the list's one Tab stop, followed by user id across queue changes. */
   private activeIndex = 0;
   private activeUser: string | undefined;
-  /** Set before an update when focus is inside a row, to put it back if that row goes. */
-  private refocus: FocusTarget | undefined;
+  /**
+   * Set before an update when focus is inside a row, to its place in `focusables(row)`: after
+   * the update, focus goes to that place in the row with the Tab stop if it is not there (the
+   * keyboard moved the Tab stop, or the focused row left the queue).
+   */
+  private refocus: number | undefined;
 
   private clock: ReturnType<typeof setInterval> | undefined;
   private resizeObserver: ResizeObserver | undefined;
@@ -106,15 +114,6 @@ export class RtkStageQueue extends StageElement {
     this.observedViewport = undefined;
   }
 
-  private get privileged(): boolean {
-    const p = this.permissions.value;
-    return p !== undefined && p.stageEnabled && p.acceptStageRequests;
-  }
-
-  private get viewport(): HTMLElement | null {
-    return this.renderRoot.querySelector<HTMLElement>('.viewport');
-  }
-
   protected override willUpdate(changed: PropertyValues): void {
     super.willUpdate(changed);
     const requests = this.requests.value;
@@ -126,23 +125,22 @@ export class RtkStageQueue extends StageElement {
       while (found >= 0 && requests[found]!.userId !== this.activeUser) found--;
       this.setActive(found >= 0 ? found : this.activeIndex);
     }
-    const focused = (this.renderRoot as ShadowRoot).activeElement;
-    this.refocus = focused?.closest('[role="listitem"]')
-      ? ((focused.getAttribute('data-action') as RowAction | null) ?? 'row')
-      : undefined;
+    const focused = (this.renderRoot as ShadowRoot).activeElement as HTMLElement | null;
+    const row = focused?.closest('[role="listitem"]');
+    this.refocus = row ? focusables(row).indexOf(focused!) : undefined;
   }
 
   protected override render() {
     if (!this.controller) return this.renderNotConnected();
-    if (!this.privileged) return nothing;
+    const permissions = this.permissions.value;
+    if (!permissions?.stageEnabled || !permissions.acceptStageRequests) return nothing;
     const requests = this.requests.value;
-    const bulkBusy = this.bulk !== undefined;
-    return html`<div part="base" class="queue">
+    const bulkDisabled = this.bulk !== undefined || requests.length === 0;
+    return html`<div part="base">
       <div part="header" class="header">
         <span part="count" class="count">${this.t('queueCount', { n: requests.length })}</span>
         <div part="bulk-actions" class="bulk">
-          ${this.bulkButton('approveAll', bulkBusy || requests.length === 0)}
-          ${this.bulkButton('denyAll', bulkBusy || requests.length === 0)}
+          ${this.bulkButton('approveAll', bulkDisabled)} ${this.bulkButton('denyAll', bulkDisabled)}
         </div>
       </div>
       ${
@@ -150,14 +148,12 @@ export class RtkStageQueue extends StageElement {
           ? html`<p part="empty" class="empty" tabindex="-1">${this.t('queueEmpty')}</p>`
           : this.renderList(requests)
       }
-      <div class="sizer" aria-hidden="true"></div>
       ${this.renderError()}
     </div>`;
   }
 
   private renderList(requests: readonly StageRequest[]): TemplateResult {
     const n = requests.length;
-    const rh = this.rowHeight;
     const visible = this.visibleRows(n);
     const start = Math.max(0, visible.start - OVERSCAN);
     const end = Math.min(n, visible.end + OVERSCAN);
@@ -168,12 +164,13 @@ export class RtkStageQueue extends StageElement {
     for (let i = start; i < end; i++) indexes.push(i);
     if (this.activeIndex >= end && this.activeIndex < n) indexes.push(this.activeIndex);
     return html`<div part="viewport" class="viewport" @scroll=${this.onScroll}>
+      <div class="sizer" aria-hidden="true"></div>
       <div
         part="list"
         class="list"
         role="list"
         aria-label=${this.t('queueLabel')}
-        style="height: ${n * rh}px"
+        style="height: calc(${n} * var(--_row))"
         @keydown=${this.onKeydown}
         @focusin=${this.onFocusin}
       >
@@ -188,15 +185,15 @@ export class RtkStageQueue extends StageElement {
 
   private renderRow(r: StageRequest, index: number, n: number): TemplateResult {
     const tabindex = index === this.activeIndex ? 0 : -1;
+    // aria-posinset, the index plus one, is also how a row is found (`updated`, `onFocusin`).
     return html`<div
       part="row"
       class="row"
       role="listitem"
       aria-setsize=${n}
       aria-posinset=${index + 1}
-      data-index=${index}
       tabindex=${tabindex}
-      style="transform: translateY(${index * this.rowHeight}px)"
+      style="transform: translateY(calc(${index} * var(--_row)))"
     >
       <span part="position" class="position">${this.t('queuePosition', { n: r.position })}</span>
       <span part="name" class="name">${r.displayName}</span>
@@ -204,7 +201,6 @@ export class RtkStageQueue extends StageElement {
         part="waiting"
         class="waiting"
         datetime=${new Date(r.requestedAt).toISOString()}
-        data-since=${r.requestedAt}
         .textContent=${this.waitingText(r.requestedAt, Date.now())}
       ></time>
       <span class="actions">
@@ -219,7 +215,6 @@ export class RtkStageQueue extends StageElement {
       type="button"
       part="button ${action}"
       class=${action === 'approve' ? 'primary' : 'danger'}
-      data-action=${action}
       tabindex=${tabindex}
       aria-disabled=${busy ? 'true' : 'false'}
       aria-busy=${this.busyRows.get(r.userId) === action ? 'true' : 'false'}
@@ -247,38 +242,39 @@ export class RtkStageQueue extends StageElement {
     super.updated(changed);
     this.observeSizes();
     this.syncClock();
-    if (this.refocus && !(this.renderRoot as ShadowRoot).activeElement) {
-      // The focused row was approved, denied or taken: focus its successor, same button.
-      const target = this.refocus;
-      this.refocus = undefined;
-      if (this.requests.value.length > 0) this.focusRow(this.activeIndex, target);
-      else this.renderRoot.querySelector<HTMLElement>('.empty')?.focus();
+    if (this.refocus === undefined) return;
+    const row = this.renderRoot.querySelector<HTMLElement>(
+      `[aria-posinset="${this.activeIndex + 1}"]`,
+    );
+    if (!row) {
+      // The last request left: "No requests" takes focus, rather than the page.
+      this.renderRoot.querySelector<HTMLElement>('.empty')?.focus();
+    } else if (!row.contains((this.renderRoot as ShadowRoot).activeElement)) {
+      focusables(row)[this.refocus]!.focus({ preventScroll: true });
     }
   }
 
   // ---- sizes and scrolling ----
 
   private observeSizes(): void {
-    const viewport = this.viewport;
+    const viewport = this.renderRoot.querySelector('.viewport') ?? undefined;
     if (viewport === this.observedViewport) return;
     this.resizeObserver ??= new ResizeObserver((entries) => {
       for (const entry of entries) {
         const height = entry.contentRect.height;
         if (height <= 0) continue;
-        if (entry.target.classList.contains('sizer')) {
-          if (height !== this.rowHeight) this.requestUpdate();
-          this.rowHeight = height;
-        } else {
-          this.viewportHeight = (entry.target as HTMLElement).clientHeight;
-          if (this.needsRows()) this.requestUpdate();
-        }
+        if (entry.target.classList.contains('sizer')) this.rowHeight = height;
+        else this.viewportHeight = (entry.target as HTMLElement).clientHeight;
       }
+      if (this.needsRows()) this.requestUpdate();
     });
     this.resizeObserver.disconnect();
-    this.observedViewport = viewport ?? undefined;
-    const sizer = this.renderRoot.querySelector('.sizer');
-    if (sizer) this.resizeObserver.observe(sizer);
-    if (viewport) this.resizeObserver.observe(viewport);
+    this.observedViewport = viewport;
+    if (viewport) {
+      // The sizer comes and goes with the viewport, and rows are only needed inside it.
+      this.resizeObserver.observe(viewport.querySelector('.sizer')!);
+      this.resizeObserver.observe(viewport);
+    }
   }
 
   /** The rows the viewport shows now: [start, end). */
@@ -301,17 +297,13 @@ export class RtkStageQueue extends StageElement {
     if (this.needsRows()) this.requestUpdate();
   };
 
-  /** Scrolls the least needed to show the row, and renders what is then visible. */
-  private scrollToRow(index: number): void {
-    const viewport = this.viewport;
-    const height = viewport?.clientHeight || this.viewportHeight;
+  /** Scrolls the least needed to show the row; `onScroll` then renders the rows it shows. */
+  private scrollToRow(viewport: HTMLElement, index: number): void {
     const rowTop = index * this.rowHeight;
-    let top = viewport?.scrollTop ?? this.listTop;
-    if (rowTop < top) top = rowTop;
-    else if (rowTop + this.rowHeight > top + height) top = rowTop + this.rowHeight - height;
-    if (viewport) viewport.scrollTop = top;
-    this.listTop = top;
-    this.requestUpdate();
+    const rowBottom = rowTop + this.rowHeight;
+    const { scrollTop, clientHeight } = viewport;
+    if (rowTop < scrollTop) viewport.scrollTop = rowTop;
+    else if (rowBottom > scrollTop + clientHeight) viewport.scrollTop = rowBottom - clientHeight;
   }
 
   // ---- keyboard and focus ----
@@ -323,7 +315,6 @@ export class RtkStageQueue extends StageElement {
   }
 
   private onKeydown = (e: KeyboardEvent): void => {
-    const n = this.requests.value.length;
     const page = Math.max(1, Math.floor(this.viewportHeight / this.rowHeight) - 1);
     const from = this.activeIndex;
     let to: number;
@@ -344,52 +335,37 @@ export class RtkStageQueue extends StageElement {
         to = 0;
         break;
       case 'End':
-        to = n - 1;
+        to = this.requests.value.length - 1;
         break;
       default:
         return;
     }
     e.preventDefault();
-    const target = (e.target as Element).getAttribute('data-action') as RowAction | null;
-    void this.moveTo(Math.max(0, Math.min(to, n - 1)), target ?? 'row');
+    // setActive keeps the Tab stop on a row; `updated` then moves focus along (see `refocus`).
+    this.setActive(to);
+    this.scrollToRow((e.currentTarget as HTMLElement).parentElement!, this.activeIndex);
+    this.requestUpdate();
   };
 
   private onFocusin = (e: FocusEvent): void => {
-    const row = (e.target as Element).closest<HTMLElement>('[role="listitem"]');
-    const index = Number(row?.dataset['index']);
-    if (!row || Number.isNaN(index) || index === this.activeIndex) return;
+    // The list holds only rows: focus inside it is in one.
+    const row = (e.target as Element).closest<HTMLElement>('[role="listitem"]')!;
+    const index = Number(row.getAttribute('aria-posinset')) - 1;
+    if (index === this.activeIndex) return;
     this.setActive(index);
     this.requestUpdate();
   };
 
-  private async moveTo(index: number, target: FocusTarget): Promise<void> {
-    this.setActive(index);
-    this.scrollToRow(index);
-    await this.updateComplete;
-    this.focusRow(index, target);
-  }
-
-  private focusRow(index: number, target: FocusTarget): void {
-    const row = this.renderRoot.querySelector<HTMLElement>(`[data-index="${index}"]`);
-    const el =
-      target === 'row' ? row : row?.querySelector<HTMLElement>(`[data-action="${target}"]`);
-    el?.focus({ preventScroll: true });
-  }
-
   // ---- waiting times ----
 
-  private merged: { from: Partial<StageStrings>; strings: StageStrings } | undefined;
-
   private waitingText(since: number, now: number): string {
-    if (this.merged?.from !== this.strings) {
-      this.merged = { from: this.strings, strings: { ...defaultStrings, ...this.strings } };
-    }
-    return this.t('waiting', { time: formatWaiting(this.merged.strings, since, now) });
+    const time = formatWaiting({ ...defaultStrings, ...this.strings }, since, now);
+    return this.t('waiting', { time });
   }
 
-  /** One interval while connected with a non-empty queue; it writes the visible times only. */
+  /** One interval while rows are shown; it refreshes their waiting times without a render. */
   private syncClock(): void {
-    const wanted = this.isConnected && this.privileged && this.requests.value.length > 0;
+    const wanted = this.isConnected && this.requests.value.length > 0;
     if (wanted && this.clock === undefined) {
       this.clock = setInterval(this.tick, 1000);
     } else if (!wanted && this.clock !== undefined) {
@@ -400,8 +376,9 @@ export class RtkStageQueue extends StageElement {
 
   private tick = (): void => {
     const now = Date.now();
-    for (const time of this.renderRoot.querySelectorAll<HTMLElement>('time[data-since]')) {
-      const text = this.waitingText(Number(time.dataset['since']), now);
+    // Each row's <time>, whose datetime says since when its request waits.
+    for (const time of this.renderRoot.querySelectorAll('time')) {
+      const text = this.waitingText(Date.parse(time.dateTime), now);
       if (time.textContent !== text) time.textContent = text;
     }
   };
