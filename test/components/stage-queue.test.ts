@@ -409,6 +409,26 @@ describe('<rtk-stage-queue>', () => {
     room.close();
   });
 
+  it('shows the top rows again when it is moved after a scroll', async () => {
+    const { room, host, join } = stageRoom();
+    const viewers = Array.from({ length: 500 }, (_, i) =>
+      join(`v${i}`, `Viewer ${i + 1}`, 'viewer'),
+    );
+    await Promise.all(viewers.map((v) => v.requestAccess()));
+    const el = await queue(host);
+    const viewport = el.shadowRoot!.querySelector('[part="viewport"]')!;
+    viewport.scrollTop = viewport.scrollHeight;
+    await button(el, 'Approve Viewer 500');
+
+    const parent = el.parentElement!;
+    el.remove();
+    parent.append(el);
+    expect(viewport.scrollTop, 'the browser resets a re-inserted scroller').to.equal(0);
+    // Row 1 holds the Tab stop and is always rendered: look at the rows below it.
+    for (const name of ['Viewer 2', 'Viewer 3']) await button(el, `Approve ${name}`);
+    room.close();
+  });
+
   it('refreshes waiting times without replacing the rows', async () => {
     const { room, host, ada } = stageRoom();
     await ada.requestAccess();
