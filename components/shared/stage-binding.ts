@@ -5,6 +5,7 @@ import type { StageController } from '../../src/index.js';
 /** A host that knows which stage it shows (its `stage` property or the provider's). */
 export interface StageHost extends ReactiveControllerHost {
   readonly controller: StageController | undefined;
+  readonly isConnected: boolean;
 }
 
 /**
@@ -16,8 +17,6 @@ export class StageBinding<T> implements ReactiveController {
   value: T;
   private stage: StageController | undefined;
   private subscription: Subscription | undefined;
-  private connected = false;
-  private syncing = false;
 
   constructor(
     private readonly host: StageHost,
@@ -29,37 +28,35 @@ export class StageBinding<T> implements ReactiveController {
   }
 
   hostConnected(): void {
-    this.connected = true;
-    // Back in the DOM (maybe moved, maybe on another stage): values that arrive now need a
-    // render of their own.
-    this.sync(false);
+    this.sync();
+    // Back in the DOM (maybe moved, maybe on another stage): what the host shows was rendered
+    // before it left, with values it no longer follows. Render again.
+    this.host.requestUpdate();
   }
 
   hostDisconnected(): void {
-    this.connected = false;
     this.stop();
   }
 
   /** Runs before each render: picks up a new stage without asking for a second update. */
   hostUpdate(): void {
-    this.sync(true);
+    this.sync();
   }
 
-  private sync(inUpdate: boolean): void {
-    const stage = this.connected ? this.host.controller : undefined;
-    if (stage === this.stage && (this.subscription !== undefined) === (stage !== undefined)) return;
-    const before = this.value;
+  /** Follows the host's current stage (none while disconnected). */
+  private sync(): void {
+    const stage = this.host.isConnected ? this.host.controller : undefined;
+    if (stage === this.stage) return;
     this.stop();
+    if (!stage) return;
+    // Values given at once, during the host's update, land in it: Lit ignores a request for
+    // another update while one is under way.
+    this.subscription = this.select(stage).subscribe((value) => {
+      this.value = value;
+      this.host.requestUpdate();
+    });
+    // Set last: a stage whose subscription failed is tried again at the next update.
     this.stage = stage;
-    if (stage) {
-      this.syncing = true;
-      this.subscription = this.select(stage).subscribe((value) => {
-        this.value = value;
-        if (!this.syncing) this.host.requestUpdate();
-      });
-      this.syncing = false;
-    }
-    if (!inUpdate && this.value !== before) this.host.requestUpdate();
   }
 
   private stop(): void {

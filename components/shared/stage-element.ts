@@ -2,7 +2,12 @@ import { ContextConsumer } from '@lit/context';
 import { LitElement, html, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { Observable } from 'rxjs';
-import { StageError, type StageBulkResult, type StageController } from '../../src/index.js';
+import {
+  StageError,
+  type StageBulkResult,
+  type StageController,
+  type StageErrorCode,
+} from '../../src/index.js';
 import { stageContext } from './context.js';
 import { StageBinding } from './stage-binding.js';
 import { defaultStrings, format, type StageStrings } from './strings.js';
@@ -81,11 +86,69 @@ export abstract class StageElement extends LitElement {
    * Anything that is not a StageError (a bug, say) is reported as one with code 2009.
    */
   protected fail(failure: unknown): void {
-    const error = StageError.is(failure) ? failure : new StageError('2009', String(failure));
+    const error = asStageError(failure, '2009');
     this.error = error.message;
     this.dispatchEvent(
       new CustomEvent('rtk-stage-error', { detail: error, bubbles: true, composed: true }),
     );
+  }
+
+  /**
+   * What the commands in flight act on (a button's place, a user, a notice), so that the
+   * element can show them busy: each change asks for a render.
+   */
+  protected readonly pending = new Set<unknown>();
+
+  /**
+   * Runs a command the user asked for on `target`, unless one is in flight for it already:
+   * clears the last failure, keeps `target` in `pending` meanwhile, then shows and reports the
+   * command's own failure (thrown, or the first user a bulk command could not change).
+   * Resolves whether the command ran and succeeded; never rejects.
+   */
+  protected async attempt(
+    target: unknown,
+    command: () => Promise<StageBulkResult | void>,
+  ): Promise<boolean> {
+    if (this.pending.has(target)) return false;
+    this.pending.add(target);
+    this.error = '';
+    this.requestUpdate();
+    try {
+      const failure = firstFailure((await command()) ?? undefined);
+      if (!failure) return true;
+      this.fail(failure);
+      return false;
+    } catch (e) {
+      this.fail(e);
+      return false;
+    } finally {
+      this.pending.delete(target);
+      this.requestUpdate();
+    }
+  }
+
+  /**
+   * The items (a selector) among which keyboard focus stays when an update removes the
+   * focused one, e.g. a handled row: focus goes to the item now in its place (or the last
+   * one), to its first button if it has one, and to the `base` part when no item is left.
+   * Unset: focus is left alone.
+   */
+  protected readonly focusItems: string | undefined;
+
+  // Without this, keyboard users whose button or row went away would be dropped on <body>.
+  protected override update(changed: PropertyValues): void {
+    const selector = this.focusItems;
+    const root = this.renderRoot as ShadowRoot;
+    const focused = selector && root.activeElement?.closest<HTMLElement>(selector);
+    const index = focused ? [...root.querySelectorAll(selector)].indexOf(focused) : -1;
+    super.update(changed);
+    if (index === -1 || root.activeElement) return;
+    const items = root.querySelectorAll<HTMLElement>(selector!);
+    const item = items[Math.min(index, items.length - 1)];
+    const target = item
+      ? (item.querySelector('button') ?? item)
+      : root.querySelector<HTMLElement>('[part="base"]');
+    target?.focus();
   }
 
   protected override updated(changed: PropertyValues): void {
@@ -111,6 +174,11 @@ export abstract class StageElement extends LitElement {
     }
     return false;
   }
+}
+
+/** A failure as a StageError: anything else (a bug, say) becomes one with `code`. */
+export function asStageError(failure: unknown, code: StageErrorCode): StageError {
+  return StageError.is(failure) ? failure : new StageError(code, String(failure));
 }
 
 /** The first user a bulk command could not change, as a StageError (its message names them). */

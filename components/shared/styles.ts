@@ -62,12 +62,18 @@ export const baseStyles = css`
     cursor: progress;
     opacity: 0.65;
   }
-  .not-connected {
+  .not-connected,
+  .empty {
     color: var(--_muted);
     margin: 0;
   }
   .alert {
     color: var(--_danger);
     margin: var(--_gap) 0 0;
+  }
+  /* The alert region stays in the DOM and the accessibility tree (screen readers watch it,
+     so never display: none) but takes no room when empty. */
+  .alert:empty {
+    margin: 0;
   }
 `;

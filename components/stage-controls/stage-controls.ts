@@ -1,5 +1,4 @@
-import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { state } from 'lit/decorators.js';
+import { html, nothing, type TemplateResult } from 'lit';
 import type { StagePermissions, StageStatus } from '../../src/index.js';
 import { define, StageElement } from '../shared/stage-element.js';
 import { baseStyles } from '../shared/styles.js';
@@ -8,11 +7,13 @@ import { controlsStyles } from './stage-controls.styles.js';
 
 type Action = 'request' | 'join' | 'cancel' | 'decline' | 'leave';
 
-interface Choice {
-  action: Action;
-  label: keyof StageStrings;
-  kind: 'primary' | 'secondary';
-}
+const LABEL: Record<Action, keyof StageStrings> = {
+  request: 'requestToJoin',
+  join: 'joinStage',
+  cancel: 'cancelRequest',
+  decline: 'decline',
+  leave: 'leaveStage',
+};
 
 /**
  * The local user's stage actions for its status: request, cancel, join, decline, leave.
@@ -40,30 +41,16 @@ export class RtkStageControls extends StageElement {
     undefined as StagePermissions | undefined,
   );
 
-  @state() private busy: { action: Action; index: number } | undefined;
-
-  // StageBinding re-subscribes on re-attach without asking for an update, so an element
-  // that was moved after its stage changed would keep showing the old state: ask here.
-  override connectedCallback(): void {
-    super.connectedCallback();
-    if (this.hasUpdated) this.requestUpdate();
-  }
-
-  // When a status change removes the focused button (Decline, Cancel request), keyboard users
-  // would be dropped on <body>: hand focus to the first action that is left instead.
-  protected override update(changed: PropertyValues): void {
-    const root = this.shadowRoot;
-    const hadFocus = root?.activeElement instanceof HTMLButtonElement;
-    super.update(changed);
-    if (hadFocus && root && !root.activeElement) root.querySelector('button')?.focus();
-  }
+  // A status change can remove the focused button (Decline, Cancel request): focus goes to
+  // the action left in its place.
+  protected override readonly focusItems = 'button';
 
   protected override render() {
     if (!this.controller) return this.renderNotConnected();
-    const choices = this.choices(this.status.value, this.permissions.value);
+    const actions = this.actions(this.status.value, this.permissions.value);
     const position = this.position.value;
     return html`<div part="base" class="controls">
-        ${choices.map((c, i) => this.button(c, i))}
+        ${actions.map((action, i) => this.button(action, i))}
         ${
           position !== null
             ? html`<p part="position" class="position">
@@ -75,22 +62,17 @@ export class RtkStageControls extends StageElement {
       ${this.renderError()}`;
   }
 
-  private choices(status: StageStatus, p: StagePermissions | undefined): Choice[] {
+  private actions(status: StageStatus, p: StagePermissions | undefined): Action[] {
     switch (status) {
       case 'OFF_STAGE':
         if (!p || !p.stageEnabled || p.stageAccess === 'NOT_ALLOWED') return [];
-        return p.stageAccess === 'ALLOWED'
-          ? [{ action: 'join', label: 'joinStage', kind: 'primary' }]
-          : [{ action: 'request', label: 'requestToJoin', kind: 'primary' }];
+        return [p.stageAccess === 'ALLOWED' ? 'join' : 'request'];
       case 'REQUESTED_TO_JOIN_STAGE':
-        return [{ action: 'cancel', label: 'cancelRequest', kind: 'secondary' }];
+        return ['cancel'];
       case 'ACCEPTED_TO_JOIN_STAGE':
-        return [
-          { action: 'join', label: 'joinStage', kind: 'primary' },
-          { action: 'decline', label: 'decline', kind: 'secondary' },
-        ];
+        return ['join', 'decline'];
       case 'ON_STAGE':
-        return [{ action: 'leave', label: 'leaveStage', kind: 'secondary' }];
+        return ['leave'];
     }
   }
 
@@ -98,48 +80,39 @@ export class RtkStageControls extends StageElement {
   // keyboard focus stays where it was; busy buttons use aria-disabled for the same reason.
   // The pressed button is marked by its place: it is the same node (the one with focus) even
   // when the status changes under it while the command is in flight.
-  private button(c: Choice, index: number): TemplateResult {
-    const busy = this.busy !== undefined;
+  private button(action: Action, index: number): TemplateResult {
+    const kind = action === 'request' || action === 'join' ? 'primary' : 'secondary';
     return html`<button
       type="button"
-      part="button ${c.kind}"
-      class=${c.kind}
-      aria-disabled=${busy ? 'true' : 'false'}
-      aria-busy=${busy && this.busy?.index === index ? 'true' : 'false'}
-      @click=${() => this.run(c.action, index)}
+      part="button ${kind}"
+      class=${kind}
+      aria-disabled=${this.pending.size > 0 ? 'true' : 'false'}
+      aria-busy=${this.pending.has(index) ? 'true' : 'false'}
+      @click=${() => this.run(action, index)}
     >
-      ${this.t(c.label)}
+      ${this.t(LABEL[action])}
     </button>`;
   }
 
-  private async run(action: Action, index: number): Promise<void> {
+  private run(action: Action, index: number): void {
     const stage = this.controller;
-    if (!stage || this.busy) return;
-    this.error = '';
-    this.busy = { action, index };
-    try {
+    // One command at a time.
+    if (!stage || this.pending.size > 0) return;
+    void this.attempt(index, async () => {
       switch (action) {
         case 'request':
-          await stage.requestAccess();
-          break;
+          return stage.requestAccess();
         case 'join':
           // ALLOWED users go on stage in one click: the self-accept, then the join.
           if (stage.status === 'OFF_STAGE') await stage.requestAccess();
-          await stage.join();
-          break;
+          return stage.join();
         case 'cancel':
-          await stage.cancelRequestAccess();
-          break;
+          return stage.cancelRequestAccess();
         case 'decline':
         case 'leave':
-          await stage.leave();
-          break;
+          return stage.leave();
       }
-    } catch (e) {
-      this.fail(e);
-    } finally {
-      this.busy = undefined;
-    }
+    });
   }
 }
 

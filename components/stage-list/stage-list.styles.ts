@@ -37,12 +37,4 @@ export const listStyles = css`
   .row[data-status='ACCEPTED_TO_JOIN_STAGE'] .state {
     font-style: italic;
   }
-  .empty {
-    margin: 0;
-    color: var(--_muted);
-  }
-  /* Kept in the accessibility tree (never display: none) so screen readers announce it. */
-  .alert:empty {
-    margin: 0;
-  }
 `;

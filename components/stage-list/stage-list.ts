@@ -1,8 +1,7 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import { state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { isPrivileged, type StageParticipant, type StagePermissions } from '../../src/index.js';
-import { define, firstFailure, StageElement } from '../shared/stage-element.js';
+import { define, StageElement } from '../shared/stage-element.js';
 import { baseStyles } from '../shared/styles.js';
 import { listStyles } from './stage-list.styles.js';
 
@@ -50,8 +49,9 @@ export class RtkStageList extends StageElement {
     undefined as StagePermissions | undefined,
   );
 
-  /** Users whose removal is in flight. */
-  @state() private busy: ReadonlySet<string> = new Set();
+  // A row that goes takes its Remove button with it: focus goes to the button now in its
+  // place, or to the list when none is left.
+  protected override readonly focusItems = 'button';
 
   private get privileged(): boolean {
     const p = this.permissions.value;
@@ -84,7 +84,7 @@ export class RtkStageList extends StageElement {
 
   private row(p: StageParticipant, canRemove: boolean): TemplateResult {
     const on = p.status === 'ON_STAGE';
-    const busy = this.busy.has(p.userId);
+    const busy = this.pending.has(p.userId);
     return html`<li
       part="row ${on ? 'row-on' : 'row-accepted'}"
       class="row"
@@ -98,10 +98,9 @@ export class RtkStageList extends StageElement {
               type="button"
               part="button remove"
               class="danger"
-              data-user=${p.userId}
               aria-disabled=${busy ? 'true' : 'false'}
               aria-busy=${busy ? 'true' : 'false'}
-              @click=${(e: Event) => this.kick(p.userId, e.currentTarget as HTMLButtonElement)}
+              @click=${() => this.kick(p.userId)}
             >
               ${this.t('remove', { name: p.displayName })}
             </button>`
@@ -110,37 +109,9 @@ export class RtkStageList extends StageElement {
     </li>`;
   }
 
-  private async kick(userId: string, button: HTMLButtonElement): Promise<void> {
+  private kick(userId: string): void {
     const stage = this.controller;
-    if (!stage || this.busy.has(userId)) return;
-    const hadFocus = this.shadowRoot?.activeElement === button;
-    const index = this.removeButtons().indexOf(button);
-    this.error = '';
-    this.busy = new Set(this.busy).add(userId);
-    try {
-      const failure = firstFailure(await stage.kick([userId]));
-      if (failure) throw failure;
-    } catch (e) {
-      this.fail(e);
-    } finally {
-      const rest = new Set(this.busy);
-      rest.delete(userId);
-      this.busy = rest;
-    }
-    await this.updateComplete;
-    if (hadFocus && !button.isConnected) this.refocus(index);
-  }
-
-  /** The row is gone with its button: keep keyboard users in the list, not on <body>. */
-  private refocus(index: number): void {
-    const buttons = this.removeButtons();
-    const next = buttons[Math.min(index, buttons.length - 1)];
-    const base = this.renderRoot.querySelector<HTMLElement>('[part="base"]');
-    (next ?? base)?.focus();
-  }
-
-  private removeButtons(): HTMLButtonElement[] {
-    return [...this.renderRoot.querySelectorAll<HTMLButtonElement>('button[data-user]')];
+    if (stage) void this.attempt(userId, () => stage.kick([userId]));
   }
 }
 

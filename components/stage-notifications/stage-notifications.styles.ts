@@ -36,8 +36,4 @@ export const notificationsStyles = css`
     flex-wrap: wrap;
     gap: var(--_gap);
   }
-  /* Kept in the accessibility tree (never display: none) so screen readers announce it. */
-  .alert:empty {
-    margin: 0;
-  }
 `;

@@ -2,8 +2,8 @@ import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { Observable } from 'rxjs';
-import type { StageController, StageError, StageEvent, StageRequest } from '../../src/index.js';
-import { define, firstFailure, StageElement } from '../shared/stage-element.js';
+import type { StageController, StageRequest } from '../../src/index.js';
+import { define, StageElement } from '../shared/stage-element.js';
 import type { StageStrings } from '../shared/strings.js';
 import { baseStyles } from '../shared/styles.js';
 import { notificationsStyles } from './stage-notifications.styles.js';
@@ -31,30 +31,6 @@ const TEXT: Record<SelfKind, keyof StageStrings> = {
 };
 
 const NO_REQUESTS: readonly StageRequest[] = Object.freeze([]);
-
-/**
- * Hands `receive` the events a notice is made of while subscribed, through `on()`: unlike
- * `events$`, this does not make the controller build the whole queue for every
- * `stageAccessRequestUpdate` (quadratic when thousands of requests arrive).
- */
-function noticeEvents(
-  stage: StageController,
-  receive: (event: StageEvent) => void,
-): Observable<never> {
-  return new Observable<never>(() => {
-    const offs = [
-      stage.on('newStageRequest', (p) => receive({ type: 'newStageRequest', ...p })),
-      stage.on('stageRequestApproved', (p) => receive({ type: 'stageRequestApproved', ...p })),
-      stage.on('stageRequestRejected', (p) => receive({ type: 'stageRequestRejected', ...p })),
-      stage.on('removedFromStage', (p) => receive({ type: 'removedFromStage', ...p })),
-      stage.on('stageRequestExpired', (p) => receive({ type: 'stageRequestExpired', ...p })),
-      stage.on('stageStatusUpdate', (status) => receive({ type: 'stageStatusUpdate', status })),
-    ];
-    return () => {
-      for (const off of offs) off();
-    };
-  });
-}
 
 /**
  * Transient notices about the stage. Hosts (`acceptStageRequests`) see "NAME asked to join
@@ -101,12 +77,36 @@ export class RtkStageNotifications extends StageElement {
   @property({ type: Number }) max = 5;
 
   @state() private notices: readonly Notice[] = [];
-  /** Notices whose command is in flight. */
-  @state() private busy: ReadonlySet<number> = new Set();
+  // A notice that held keyboard focus went away: focus goes to the first button of the one
+  // now in its place.
+  protected override readonly focusItems = '.notice';
 
   // Both subscriptions live only while the element is connected, and follow stage changes.
+  // The events come through `on()`, not `events$`: listening to `events$` makes the
+  // controller build the whole queue for every `stageAccessRequestUpdate` (quadratic when
+  // thousands of requests arrive).
   private readonly events = this.bind(
-    (s) => noticeEvents(s, (event) => this.receive(event, s)),
+    (stage) =>
+      new Observable<never>(() => {
+        const offs = [
+          stage.on('newStageRequest', ({ request }) => this.addRequest(request, stage)),
+          stage.on('stageRequestApproved', ({ invited }) =>
+            this.addSelf(invited ? 'invited' : 'approved'),
+          ),
+          stage.on('stageRequestRejected', () => this.addSelf('declined')),
+          stage.on('removedFromStage', () => this.addSelf('removed')),
+          stage.on('stageRequestExpired', () => this.addSelf('expired')),
+          stage.on('stageStatusUpdate', (status) => {
+            // "Join now" only while the local user is accepted.
+            if (status !== 'ACCEPTED_TO_JOIN_STAGE') {
+              this.dropWhere((n) => n.kind === 'approved' || n.kind === 'invited');
+            }
+          }),
+        ];
+        return () => {
+          for (const off of offs) off();
+        };
+      }),
     undefined,
   );
   private readonly queue = this.bind((s) => s.requests$, NO_REQUESTS);
@@ -118,7 +118,6 @@ export class RtkStageNotifications extends StageElement {
   private readonly timers = new Map<number, ReturnType<typeof setTimeout>>();
   /** Notices whose time is up while the user points at or focuses the notices. */
   private readonly overdue = new Set<number>();
-  private focusedIndex = -1;
 
   constructor() {
     super();
@@ -127,16 +126,11 @@ export class RtkStageNotifications extends StageElement {
     this.addEventListener('pointerleave', release);
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    // Timers stop while the element is out of the DOM; start them again.
-    if (this.notices.length > 0) this.requestUpdate();
-  }
-
+  // Timers stop while the element is out of the DOM; they start again with the render its
+  // bindings ask for when it comes back.
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
+    this.stopTimers();
     this.overdue.clear();
   }
 
@@ -155,12 +149,7 @@ export class RtkStageNotifications extends StageElement {
       this.prunedWith = requests;
       this.prune(requests);
     }
-    const limit = this.limit();
-    if (this.notices.length > limit) this.notices = this.notices.slice(this.notices.length - limit);
-    const active = this.shadowRoot?.activeElement;
-    const box = active?.closest<HTMLElement>('[data-notice]');
-    // Read before the DOM changes: where focus was, should its notice go away.
-    this.focusedIndex = box ? this.indexInDom(box) : -1;
+    this.notices = this.newest(this.notices);
   }
 
   protected override render() {
@@ -185,7 +174,6 @@ export class RtkStageNotifications extends StageElement {
   protected override updated(changed: PropertyValues): void {
     super.updated(changed);
     this.syncTimers(changed.has('duration'));
-    this.keepFocus();
   }
 
   private notice(n: Notice): TemplateResult {
@@ -198,7 +186,6 @@ export class RtkStageNotifications extends StageElement {
       role="group"
       aria-labelledby=${id}
       data-kind=${n.kind}
-      data-notice=${n.id}
     >
       <p part="message" class="message" id=${id}>${text}</p>
       <div part="actions" class="actions">
@@ -223,7 +210,7 @@ export class RtkStageNotifications extends StageElement {
   }
 
   private action(n: Notice, action: Action, kind: string, label: string): TemplateResult {
-    const busy = this.busy.has(n.id);
+    const busy = this.pending.has(n.id);
     return html`<button
       type="button"
       part="button ${action}"
@@ -236,34 +223,13 @@ export class RtkStageNotifications extends StageElement {
     </button>`;
   }
 
-  private receive(event: StageEvent, stage: StageController): void {
-    switch (event.type) {
-      case 'newStageRequest': {
-        const { userId, displayName } = event.request;
-        if (userId === stage.userId) return;
-        this.add(
-          { id: this.nextId++, kind: 'request', userId, name: displayName },
-          (n) => n.kind === 'request' && n.userId === userId,
-        );
-        return;
-      }
-      case 'stageRequestApproved':
-        return this.addSelf(event.invited ? 'invited' : 'approved');
-      case 'stageRequestRejected':
-        return this.addSelf('declined');
-      case 'removedFromStage':
-        return this.addSelf('removed');
-      case 'stageRequestExpired':
-        return this.addSelf('expired');
-      case 'stageStatusUpdate':
-        // "Join now" only while the local user is accepted.
-        if (event.status !== 'ACCEPTED_TO_JOIN_STAGE') {
-          this.dropWhere((n) => n.kind === 'approved' || n.kind === 'invited');
-        }
-        return;
-      default:
-        return;
-    }
+  /** A host's notice of someone else's request; a newer request replaces its notice. */
+  private addRequest({ userId, displayName }: StageRequest, stage: StageController): void {
+    if (userId === stage.userId) return;
+    this.add(
+      { id: this.nextId++, kind: 'request', userId, name: displayName },
+      (n) => n.kind === 'request' && n.userId === userId,
+    );
   }
 
   /** News about the local user replaces older news about it. */
@@ -272,10 +238,7 @@ export class RtkStageNotifications extends StageElement {
   }
 
   private add(notice: Notice, replaces: (n: Notice) => boolean): void {
-    const kept = this.notices.filter((n) => !replaces(n));
-    kept.push(notice);
-    const limit = this.limit();
-    this.notices = kept.length > limit ? kept.slice(kept.length - limit) : kept;
+    this.notices = this.newest([...this.notices.filter((n) => !replaces(n)), notice]);
   }
 
   /** A request that left the queue (granted, denied, cancelled, expired) takes its notice. */
@@ -304,54 +267,43 @@ export class RtkStageNotifications extends StageElement {
 
   private async run(notice: Notice, action: Action): Promise<void> {
     const stage = this.controller;
-    if (!stage || this.busy.has(notice.id)) return;
-    this.error = '';
-    this.busy = new Set(this.busy).add(notice.id);
-    try {
-      let failure: StageError | undefined;
-      if (action === 'join') await stage.join();
-      else if (notice.kind === 'request') {
-        const ids = [notice.userId];
-        const result = await (action === 'approve'
-          ? stage.grantAccess(ids)
-          : stage.denyAccess(ids));
-        failure = firstFailure(result);
-      }
-      if (failure) throw failure;
-      this.drop(notice.id);
-    } catch (e) {
-      this.fail(e);
-    } finally {
-      const rest = new Set(this.busy);
-      rest.delete(notice.id);
-      this.busy = rest;
-    }
+    if (!stage) return;
+    const done = await this.attempt(notice.id, async () => {
+      if (action === 'join') return stage.join();
+      if (notice.kind !== 'request') return;
+      const ids = [notice.userId];
+      return action === 'approve' ? stage.grantAccess(ids) : stage.denyAccess(ids);
+    });
+    if (done) this.drop(notice.id);
   }
 
-  private limit(): number {
+  /** The newest `max` notices: older ones leave first. */
+  private newest(notices: readonly Notice[]): readonly Notice[] {
     const max = Number(this.max);
-    return Number.isFinite(max) ? Math.max(0, Math.floor(max)) : 5;
+    const limit = Number.isFinite(max) ? Math.max(0, Math.floor(max)) : 5;
+    return notices.length > limit ? notices.slice(notices.length - limit) : notices;
   }
 
-  /** One timer per shown notice; none while disconnected or when `duration` is 0. */
+  /**
+   * One timer per shown notice; none while disconnected or when `duration` is 0. A timer
+   * may outlive its notice (dismissed, replaced): dropping a notice that is gone does nothing.
+   */
   private syncTimers(restart: boolean): void {
-    const shown = new Set(this.notices.map((n) => n.id));
-    for (const [id, timer] of this.timers) {
-      if (restart || !shown.has(id)) {
-        clearTimeout(timer);
-        this.timers.delete(id);
-      }
-    }
-    for (const id of this.overdue) if (!shown.has(id)) this.overdue.delete(id);
+    if (restart) this.stopTimers();
     const duration = Number(this.duration);
     if (!this.isConnected || !(duration > 0)) return;
-    for (const id of shown) {
+    for (const { id } of this.notices) {
       if (this.timers.has(id) || this.overdue.has(id)) continue;
       this.timers.set(
         id,
         setTimeout(() => this.expire(id), duration),
       );
     }
+  }
+
+  private stopTimers(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
   }
 
   private expire(id: number): void {
@@ -367,26 +319,8 @@ export class RtkStageNotifications extends StageElement {
 
   private releaseOverdue(): void {
     if (this.overdue.size === 0 || this.held()) return;
-    const due = new Set(this.overdue);
+    this.dropWhere((n) => this.overdue.has(n.id));
     this.overdue.clear();
-    this.dropWhere((n) => due.has(n.id));
-  }
-
-  /** A notice that held keyboard focus went away: keep focus among the notices. */
-  private keepFocus(): void {
-    const index = this.focusedIndex;
-    this.focusedIndex = -1;
-    if (index === -1 || this.shadowRoot?.activeElement) return;
-    const boxes = [...this.renderRoot.querySelectorAll<HTMLElement>('[data-notice]')];
-    const box = boxes[Math.min(index, boxes.length - 1)];
-    const target =
-      box?.querySelector<HTMLElement>('button') ??
-      this.renderRoot.querySelector<HTMLElement>('[part="base"]');
-    target?.focus();
-  }
-
-  private indexInDom(box: HTMLElement): number {
-    return [...this.renderRoot.querySelectorAll('[data-notice]')].indexOf(box);
   }
 }
 

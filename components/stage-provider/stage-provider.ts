@@ -1,9 +1,9 @@
 import { ContextProvider } from '@lit/context';
 import { LitElement, css, html } from 'lit';
 import { property } from 'lit/decorators.js';
-import { StageError, connectStage, type StageController } from '../../src/index.js';
+import { connectStage, type StageController } from '../../src/index.js';
 import { stageContext } from '../shared/context.js';
-import { define } from '../shared/stage-element.js';
+import { asStageError, define } from '../shared/stage-element.js';
 
 /**
  * Gives a stage to every rtk-stage element inside it, so none of them needs its own `stage`.
@@ -94,7 +94,7 @@ export class RtkStageProvider extends LitElement {
       (error: unknown) => {
         if (attempt !== this.attempt) return;
         this.connection = 'error';
-        const detail = StageError.is(error) ? error : new StageError('2005', String(error));
+        const detail = asStageError(error, '2005');
         this.dispatchEvent(
           new CustomEvent('rtk-stage-error', { detail, bubbles: true, composed: true }),
         );
@@ -107,7 +107,7 @@ export class RtkStageProvider extends LitElement {
     this.attempt++;
     this.own?.dispose();
     this.own = undefined;
-    if (this.connection !== 'idle') this.connection = 'idle';
+    this.connection = 'idle';
     this.provider.setValue(this.stage);
   }
 }

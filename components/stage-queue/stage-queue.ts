@@ -104,10 +104,9 @@ export class RtkStageQueue extends StageElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    // Back in the page (moved, or shown again): the viewport lost its scroll position and
-    // the sizes are watched no more. Render the top rows and watch the sizes again.
+    // Back in the page (moved, or shown again): the viewport lost its scroll position. The
+    // render the bindings ask for shows the top rows and watches the sizes again.
     this.listTop = 0;
-    this.requestUpdate();
     this.syncClock();
   }
 

@@ -69,13 +69,6 @@ export class RtkStageStatus extends StageElement {
   private readonly status = this.bind((s) => s.status$, 'OFF_STAGE' as StageStatus);
   private readonly position = this.bind((s) => s.position$, null as number | null);
 
-  // StageBinding re-subscribes on re-attach without asking for an update, so an element
-  // that was moved after its stage changed would keep showing the old state: ask here.
-  override connectedCallback(): void {
-    super.connectedCallback();
-    if (this.hasUpdated) this.requestUpdate();
-  }
-
   protected override render() {
     if (!this.controller) return this.renderNotConnected();
     const position = this.position.value;
