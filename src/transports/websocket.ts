@@ -6,6 +6,9 @@ import {
   PROTOCOL_VERSION,
   StageError,
   notConnected,
+  type PrivilegedDelta,
+  type PublicDelta,
+  type SelfDelta,
   type ServerFrame,
   type StageBulkResult,
   type StageCommand,
@@ -14,6 +17,7 @@ import {
   type StageRequest,
   type WelcomeFrame,
 } from '../model/index.js';
+import { systemClock } from './clock.js';
 import { RemoteState } from './remote-state.js';
 
 /** The part of the WHATWG WebSocket the client uses (browsers, Node 22, the `ws` package). */
@@ -76,7 +80,7 @@ export async function connectStage(options: ConnectStageOptions): Promise<StageC
   const WS = options.WebSocket ?? (await defaultWebSocket());
   const link = new RemoteLink(urls, options, WS);
   await link.open();
-  return new StageController(link, link.state.self$.value);
+  return new StageController(link, link.self$.value);
 }
 
 interface Pending {
@@ -84,23 +88,21 @@ interface Pending {
   readonly command: StageCommand['type'];
   readonly resolve: (result: StageBulkResult | undefined) => void;
   readonly reject: (error: StageError) => void;
-  readonly timer: ReturnType<typeof setTimeout>;
+  readonly timer: unknown;
 }
 
+/** Why one connection attempt failed: an Error when the WebSocket constructor threw. */
 interface Failure {
-  readonly refused: boolean;
-  readonly reason: string;
-}
-
-function unref(timer: ReturnType<typeof setTimeout>): ReturnType<typeof setTimeout> {
-  (timer as { unref?: () => void }).unref?.();
-  return timer;
+  readonly message: string;
+  /** The server or the token function said no: trying again will not help. */
+  readonly refused?: boolean;
 }
 
 /** A controller's link to a server: one socket at a time, reconnecting and resuming. */
 class RemoteLink implements StageLink {
   userId = '';
-  private remote: RemoteState | undefined;
+  /** Made at the first welcome, which comes before connectStage hands the link to a controller. */
+  private state!: RemoteState;
   readonly events$ = new Subject<StageEvent>();
   readonly connection$ = new BehaviorSubject<ConnectionState>('connecting');
   private socket: WebSocketLike | undefined;
@@ -110,7 +112,7 @@ class RemoteLink implements StageLink {
   private seq = 0;
   private disposed = false;
   private retries = 0;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryTimer: unknown;
   private lostAt = 0;
   private awaitingSnapshot = false;
 
@@ -119,11 +121,6 @@ class RemoteLink implements StageLink {
     private readonly options: ConnectStageOptions,
     private readonly WS: WebSocketConstructor,
   ) {}
-
-  get state(): RemoteState {
-    if (!this.remote) throw new Error('rtk-stage: the link has no state before its first welcome');
-    return this.remote;
-  }
 
   get self$() {
     return this.state.self$;
@@ -142,10 +139,13 @@ class RemoteLink implements StageLink {
   }
 
   currentRequests(): readonly StageRequest[] {
-    return this.remote?.requests() ?? [];
+    return this.state.requests();
   }
 
-  /** The first connection: every address once, in order. */
+  /**
+   * The first connection: every address once, in order. A link that fails here is dropped
+   * before any controller watches it.
+   */
   async open(): Promise<void> {
     const reasons: string[] = [];
     for (let i = 0; i < this.urls.length; i++) {
@@ -156,16 +156,14 @@ class RemoteLink implements StageLink {
       } catch (e) {
         const failure = e as Failure;
         if (failure.refused) {
-          this.connection$.next('disconnected');
           throw new StageError(
             '2001',
-            `Could not connect to the stage: the server refused the token (${failure.reason}). Get a new token and connect again.`,
+            `Could not connect to the stage: the server refused the token (${failure.message}). Get a new token and connect again.`,
           );
         }
-        reasons.push(`${this.urls[i]}: ${failure.reason}`);
+        reasons.push(`${this.urls[i]}: ${failure.message}`);
       }
     }
-    this.connection$.next('disconnected');
     throw new StageError(
       '2005',
       `Could not connect to the stage: no server could be reached (${reasons.join('; ')}). Check the address and that the server is running, then retry.`,
@@ -173,31 +171,27 @@ class RemoteLink implements StageLink {
   }
 
   send(command: StageCommand): Promise<StageBulkResult | undefined> {
-    if (this.disposed || this.connection$.value === 'disconnected') {
+    // Also true once disposed: close() gives up.
+    if (this.connection$.value === 'disconnected') {
       return Promise.reject(
         notConnected(command.type, 'the connection to the stage server is closed'),
       );
     }
     const id = `${this.prefix}${(++this.seq).toString(36)}`;
-    const frame = JSON.stringify(
-      'userIds' in command
-        ? { t: 'cmd', id, cmd: command.type, userIds: command.userIds }
-        : { t: 'cmd', id, cmd: command.type },
-    );
+    const { type, ...args } = command; // args: the userIds of the commands that take them
+    const frame = JSON.stringify({ t: 'cmd', id, cmd: type, ...args });
     const timeout = this.options.commandTimeoutMs ?? 10_000;
     return new Promise((resolve, reject) => {
-      const timer = unref(
-        setTimeout(() => {
-          this.pending.delete(id);
-          reject(
-            new StageError(
-              '2010',
-              `Could not ${ACTIONS[command.type]}: the stage server did not answer within ${timeout / 1000} s. It may or may not have been applied; the stage shows the server's state. Retry if it did not happen.`,
-            ),
-          );
-        }, timeout),
-      );
-      this.pending.set(id, { frame, command: command.type, resolve, reject, timer });
+      const timer = systemClock.setTimeout(() => {
+        this.pending.delete(id);
+        reject(
+          new StageError(
+            '2010',
+            `Could not ${ACTIONS[type]}: the stage server did not answer within ${timeout / 1000} s. It may or may not have been applied; the stage shows the server's state. Retry if it did not happen.`,
+          ),
+        );
+      }, timeout);
+      this.pending.set(id, { frame, command: type, resolve, reject, timer });
       if (this.socket?.readyState === OPEN) this.socket.send(frame);
     });
   }
@@ -205,60 +199,51 @@ class RemoteLink implements StageLink {
   close(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    const socket = this.socket;
-    this.socket = undefined;
-    socket?.close(1000, 'disposed');
+    systemClock.clearTimeout(this.retryTimer);
+    this.socket?.close(1000, 'disposed');
     this.giveUp('this controller was disposed');
   }
 
   /** One socket: hello with a fresh token, resolved at the welcome. */
   private attempt(url: string): Promise<void> {
     return new Promise((resolve, reject) => {
-      let ws: WebSocketLike;
-      try {
-        ws = new this.WS(url);
-      } catch (e) {
-        reject({ refused: false, reason: (e as Error).message } satisfies Failure);
-        return;
-      }
+      // A constructor that throws (a malformed address) rejects this promise with its error.
+      const ws = new this.WS(url);
       let welcomed = false;
-      const timer = unref(
-        setTimeout(() => {
-          ws.onclose = null;
-          ws.close();
-          reject({ refused: false, reason: 'no answer in time' } satisfies Failure);
-        }, this.options.connectTimeoutMs ?? 10_000),
-      );
+      const timer = systemClock.setTimeout(() => {
+        ws.onclose = null;
+        ws.close();
+        reject({ message: 'no answer in time' } satisfies Failure);
+      }, this.options.connectTimeoutMs ?? 10_000);
       ws.onopen = () => {
         void this.token().then(
           (token) => ws.send(JSON.stringify({ t: 'hello', v: PROTOCOL_VERSION, token })),
           (e: unknown) => {
-            clearTimeout(timer);
+            systemClock.clearTimeout(timer);
             ws.onclose = null;
             ws.close();
             reject({
               refused: true,
-              reason: `the token function failed: ${String(e)}`,
+              message: `the token function failed: ${String(e)}`,
             } satisfies Failure);
           },
         );
       };
       ws.onerror = () => {};
       ws.onmessage = (ev) => {
-        if (welcomed) return this.receive(ev.data);
         const frame = parse(ev.data);
+        if (welcomed) return this.receive(frame);
         if (frame?.t !== 'welcome') return;
         welcomed = true;
-        clearTimeout(timer);
+        systemClock.clearTimeout(timer);
         this.adopt(ws, frame);
         resolve();
       };
       ws.onclose = (ev) => {
-        clearTimeout(timer);
+        systemClock.clearTimeout(timer);
         if (welcomed) return this.lost(ws, ev.code);
         const refused = ev.code === CloseCode.UNAUTHORIZED || ev.code === CloseCode.FORBIDDEN;
-        reject({ refused, reason: ev.reason || `closed with code ${ev.code}` } satisfies Failure);
+        reject({ refused, message: ev.reason || `closed with code ${ev.code}` } satisfies Failure);
       };
     });
   }
@@ -266,7 +251,7 @@ class RemoteLink implements StageLink {
   private async token(): Promise<string> {
     const t = this.options.token;
     const value = typeof t === 'function' ? await t() : t;
-    if (typeof value !== 'string' || value.length === 0) throw new Error('no token');
+    if (!value || typeof value !== 'string') throw new Error('no token');
     return value;
   }
 
@@ -280,23 +265,21 @@ class RemoteLink implements StageLink {
     this.retries = 0;
     this.lostAt = 0;
     this.awaitingSnapshot = false;
-    if (!this.remote) this.remote = new RemoteState(welcome.userId, welcome.snapshot);
-    else if (this.remote.apply(welcome.snapshot)) this.queueUpdated();
+    if (!this.state) this.state = new RemoteState(welcome.userId, welcome.snapshot);
+    else if (this.state.apply(welcome.snapshot)) this.queueUpdated();
     this.connection$.next('connected');
     // Commands that were in flight go again; the server answers those it already applied
     // from memory, so each is applied once.
     for (const p of this.pending.values()) ws.send(p.frame);
   }
 
-  private receive(data: unknown): void {
-    const f = parse(data);
-    if (!f || !this.remote) return;
-    switch (f.t) {
+  private receive(f: ServerFrame | undefined): void {
+    switch (f?.t) {
       case 'result': {
         const p = this.pending.get(f.id);
         if (!p) return;
         this.pending.delete(f.id);
-        clearTimeout(p.timer);
+        systemClock.clearTimeout(p.timer);
         if (f.ok) p.resolve(f.result);
         else p.reject(new StageError(f.code, f.message));
         return;
@@ -305,20 +288,17 @@ class RemoteLink implements StageLink {
         this.events$.next(f.e);
         return;
       case 'self':
-        if (this.stale('self', f.v, f.pv)) return;
-        this.remote.setSelf(f.self);
+        if (!this.stale(f)) this.state.setSelf(f.self);
         return;
       case 'pub':
-        if (this.stale('pub', f.v, f.pv)) return;
-        this.remote.applyPublic(f);
+        if (!this.stale(f)) this.state.applyPublic(f);
         return;
       case 'priv':
-        if (this.stale('priv', f.v, f.pv)) return;
-        if (this.remote.applyPrivileged(f)) this.queueUpdated();
+        if (!this.stale(f) && this.state.applyPrivileged(f)) this.queueUpdated();
         return;
       case 'snapshot':
         this.awaitingSnapshot = false;
-        if (this.remote.apply(f.snapshot)) this.queueUpdated();
+        if (this.state.apply(f.snapshot)) this.queueUpdated();
         return;
       case 'error':
         console.warn(`rtk-stage: the server ignored a frame: ${f.message}`);
@@ -327,8 +307,8 @@ class RemoteLink implements StageLink {
   }
 
   /** True when a delta must not be applied: old, or after a gap (then a snapshot is asked for). */
-  private stale(stream: 'self' | 'pub' | 'priv', v: number, pv: number): boolean {
-    const known = this.remote!.known;
+  private stale({ t: stream, v, pv }: SelfDelta | PublicDelta | PrivilegedDelta): boolean {
+    const known = this.state.known;
     if (this.awaitingSnapshot || v <= known[stream]) return true;
     if (pv > known[stream]) {
       this.awaitingSnapshot = true;
@@ -340,7 +320,7 @@ class RemoteLink implements StageLink {
   }
 
   private queueUpdated(): void {
-    const remote = this.remote!;
+    const remote = this.state;
     if (!remote.privileged) return;
     this.events$.next({
       type: 'stageAccessRequestUpdate',
@@ -375,39 +355,35 @@ class RemoteLink implements StageLink {
         ? Math.random() * 250
         : Math.min(max, 250 * 2 ** this.retries) * (0.5 + Math.random() / 2);
     this.retries++;
-    this.retryTimer = unref(
-      setTimeout(() => {
-        this.retryTimer = undefined;
-        if (this.disposed) return;
-        this.attempt(this.urls[this.urlIndex]!).catch((e: unknown) => {
-          const failure = e as Failure;
-          if (failure.refused)
-            return this.giveUp(`the server refused the token (${failure.reason})`);
-          if (Date.now() - this.lostAt > (this.options.giveUpAfterMs ?? 300_000)) {
-            return this.giveUp('no server could be reached for too long');
-          }
-          this.rotate();
-          this.reconnectLater();
-        });
-      }, delay),
-    );
+    this.retryTimer = systemClock.setTimeout(() => {
+      if (this.disposed) return;
+      this.attempt(this.urls[this.urlIndex]!).catch((failure: Failure) => {
+        if (failure.refused)
+          return this.giveUp(`the server refused the token (${failure.message})`);
+        if (Date.now() - this.lostAt > (this.options.giveUpAfterMs ?? 300_000)) {
+          return this.giveUp('no server could be reached for too long');
+        }
+        this.rotate();
+        this.reconnectLater();
+      });
+    }, delay);
   }
 
   private giveUp(why: string): void {
     this.connection$.next('disconnected');
-    for (const [id, p] of this.pending) {
-      clearTimeout(p.timer);
-      this.pending.delete(id);
+    for (const p of this.pending.values()) {
+      systemClock.clearTimeout(p.timer);
       p.reject(notConnected(p.command, why));
     }
+    this.pending.clear();
   }
 }
 
 function parse(data: unknown): ServerFrame | undefined {
   if (typeof data !== 'string') return undefined;
   try {
-    const f = JSON.parse(data) as ServerFrame;
-    return typeof f === 'object' && f !== null && typeof f.t === 'string' ? f : undefined;
+    const f = JSON.parse(data) as ServerFrame | null;
+    return typeof f?.t === 'string' ? f : undefined;
   } catch {
     return undefined;
   }
