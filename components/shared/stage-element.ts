@@ -1,4 +1,3 @@
-import { ContextConsumer } from '@lit/context';
 import { LitElement, html, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { Observable } from 'rxjs';
@@ -8,7 +7,7 @@ import {
   type StageController,
   type StageErrorCode,
 } from '../../src/index.js';
-import { stageContext } from './context.js';
+import { StageContextConsumer } from './context.js';
 import { StageBinding } from './stage-binding.js';
 import { defaultStrings, format, type StageStrings } from './strings.js';
 
@@ -45,12 +44,8 @@ export abstract class StageElement extends LitElement {
     // without a decorator (so a bundle needs no decorator helper for it).
     this.addInitializer((element) => {
       const host = element as StageElement;
-      new ContextConsumer(host, {
-        context: stageContext,
-        subscribe: true,
-        callback: (value) => {
-          host.providedStage = value;
-        },
+      new StageContextConsumer(host, (stage) => {
+        host.providedStage = stage;
       });
     });
   }

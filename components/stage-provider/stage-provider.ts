@@ -1,8 +1,7 @@
-import { ContextProvider } from '@lit/context';
 import { LitElement, css, html } from 'lit';
 import { property } from 'lit/decorators.js';
 import { connectStage, type StageController } from '../../src/index.js';
-import { stageContext } from '../shared/context.js';
+import { StageContextProvider } from '../shared/context.js';
 import { asStageError, define } from '../shared/stage-element.js';
 
 /**
@@ -35,7 +34,7 @@ export class RtkStageProvider extends LitElement {
   @property({ reflect: true, attribute: 'connection' }) connection:
     'idle' | 'connecting' | 'connected' | 'error' = 'idle';
 
-  private readonly provider = new ContextProvider(this, { context: stageContext });
+  private readonly provider = new StageContextProvider(this);
   /** The controller this element created itself (and so disposes). */
   private own: StageController | undefined;
   /** The url and token `own` belongs to (or is being connected for). */

@@ -1,5 +1,7 @@
+import { ContextConsumer, ContextProvider } from '@lit/context';
 import { expect, fixture, html, waitUntil } from '@open-wc/testing';
 import { LitElement, html as litHtml } from 'lit';
+import { stageContext } from '../../components/shared/context.js';
 import '../../components/stage-controls/stage-controls.js';
 import '../../components/stage-provider/stage-provider.js';
 import '../../components/stage-status/stage-status.js';
@@ -16,6 +18,20 @@ class TestPanel extends LitElement {
   }
 }
 customElements.define('test-stage-panel', TestPanel);
+
+/** Another library's element that reads the stage with @lit/context's own consumer. */
+class TestContextReader extends LitElement {
+  readonly consumer = new ContextConsumer(this, { context: stageContext, subscribe: true });
+}
+customElements.define('test-context-reader', TestContextReader);
+
+/** Another library's element that provides a stage with @lit/context's own provider. */
+class TestContextSource extends LitElement {
+  readonly provider = new ContextProvider(this, { context: stageContext });
+  protected override render() {
+    return litHtml`<slot></slot>`;
+  }
+}
 
 function statusText(root: Element): string {
   return queryAllByRole(root, 'status')
@@ -108,6 +124,36 @@ describe('<rtk-stage-provider>', () => {
     });
     // It may have warned while it stood outside; it must not throw nor keep warning.
     expect(warnings.length).to.be.at.most(1);
+    room.close();
+  });
+
+  it('speaks the context protocol with @lit/context’s own consumers and providers', async () => {
+    const { room, ada, bo, cy } = stageRoom();
+    await bo.requestAccess();
+    const provider = await fixture<RtkStageProvider>(
+      html`<rtk-stage-provider .stage=${ada}>
+        <test-context-reader></test-context-reader>
+        <test-context-source><rtk-stage-status></rtk-stage-status></test-context-source>
+      </rtk-stage-provider>`,
+    );
+    const reader = provider.querySelector<TestContextReader>('test-context-reader')!;
+    const status = provider.querySelector('rtk-stage-status')!;
+    // The reader subscribes to rtk-stage's provider, and follows it.
+    expect(reader.consumer.value).to.equal(ada);
+    provider.stage = cy;
+    await provider.updateComplete;
+    expect(reader.consumer.value).to.equal(cy);
+    // test-context-source was defined only now: when it connects, it announces itself and the
+    // status below it, served by rtk-stage's provider until then, asks it instead.
+    expect(statusText(status)).to.equal('You are off stage');
+    customElements.define('test-context-source', TestContextSource);
+    provider.querySelector<TestContextSource>('test-context-source')!.provider.setValue(bo);
+    await waitUntil(() => statusText(status).includes('#1 in line'));
+    // ...and no longer follows the outer provider.
+    provider.stage = ada;
+    await provider.updateComplete;
+    await status.updateComplete;
+    expect(statusText(status)).to.contain('#1 in line');
     room.close();
   });
 
