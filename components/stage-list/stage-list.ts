@@ -1,5 +1,4 @@
 import { html, nothing, type TemplateResult } from 'lit';
-import { repeat } from 'lit/directives/repeat.js';
 import { isPrivileged, type StageParticipant, type StagePermissions } from '../../src/index.js';
 import { define, StageElement } from '../shared/stage-element.js';
 import { baseStyles } from '../shared/styles.js';
@@ -70,11 +69,7 @@ export class RtkStageList extends StageElement {
         rows.length === 0
           ? html`<p part="empty" class="empty">${this.t('listEmpty')}</p>`
           : html`<ul part="list" class="list" role="list" aria-label=${this.t('listLabel')}>
-              ${repeat(
-                rows,
-                (p) => p.userId,
-                (p) => this.row(p, canRemove && p.userId !== stage.userId),
-              )}
+              ${rows.map((p) => this.row(p, canRemove && p.userId !== stage.userId))}
             </ul>`
       }
       ${this.renderError()}
@@ -98,6 +93,7 @@ export class RtkStageList extends StageElement {
               type="button"
               part="button remove"
               class="danger"
+              data-key=${p.userId}
               aria-disabled=${busy ? 'true' : 'false'}
               aria-busy=${busy ? 'true' : 'false'}
               @click=${() => this.kick(p.userId)}

@@ -1,6 +1,5 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import { repeat } from 'lit/directives/repeat.js';
 import { Observable } from 'rxjs';
 import type { StageController, StageRequest } from '../../src/index.js';
 import { define, StageElement } from '../shared/stage-element.js';
@@ -162,11 +161,7 @@ export class RtkStageNotifications extends StageElement {
         aria-label=${this.t('notificationsLabel')}
         tabindex="-1"
       >
-        ${repeat(
-          this.notices,
-          (n) => n.id,
-          (n) => this.notice(n),
-        )}
+        ${this.notices.map((n) => this.notice(n))}
       </div>
       ${this.renderError()}`;
   }
@@ -186,6 +181,7 @@ export class RtkStageNotifications extends StageElement {
       role="group"
       aria-labelledby=${id}
       data-kind=${n.kind}
+      data-key=${n.id}
     >
       <p part="message" class="message" id=${id}>${text}</p>
       <div part="actions" class="actions">

@@ -1,6 +1,5 @@
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { state } from 'lit/decorators.js';
-import { repeat } from 'lit/directives/repeat.js';
 import {
   MAX_BULK_IDS,
   StageError,
@@ -177,11 +176,7 @@ export class RtkStageQueue extends StageElement {
         @keydown=${this.onKeydown}
         @focusin=${this.onFocusin}
       >
-        ${repeat(
-          indexes,
-          (i) => requests[i]!.userId,
-          (i) => this.renderRow(requests[i]!, i, n),
-        )}
+        ${indexes.map((i) => this.renderRow(requests[i]!, i, n))}
       </div>
     </div>`;
   }

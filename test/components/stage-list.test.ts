@@ -120,6 +120,21 @@ describe('<rtk-stage-list>', () => {
     r.room.close();
   });
 
+  it('keeps focus on the same participant when someone above leaves the list', async () => {
+    const r = stageRoom();
+    const el = await fixture(html`<rtk-stage-list .stage=${r.host}></rtk-stage-list>`);
+    await seatAdaAndBo(r);
+    await r.cy.requestAccess();
+    await r.host.grantAccess(['cy']);
+    const focused = () => el.shadowRoot!.activeElement as HTMLElement | null;
+    // The middle row: its place is taken by Cy's when Ada's goes.
+    (await button(el, 'Remove Bo from stage')).focus();
+    await r.moderator.kick(['ada']);
+    await waitUntil(() => queryAllByRole(el, 'button').length === 2);
+    expect(focused()?.textContent?.trim()).to.equal('Remove Bo from stage');
+    r.room.close();
+  });
+
   it('shows the busy state, keeps focus and ignores clicks while a removal is in flight', async () => {
     const r = stageRoom();
     const { held, release, calls } = holdKick(r.host);

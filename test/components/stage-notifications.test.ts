@@ -215,6 +215,19 @@ describe('<rtk-stage-notifications>', () => {
     room.close();
   });
 
+  it('keeps focus on the same notice when one above it goes', async () => {
+    const { room, host, moderator, ada, bo, cy } = stageRoom();
+    const el = await notifications(host);
+    for (const viewer of [ada, bo, cy]) await viewer.requestAccess();
+    const focused = () => el.shadowRoot!.activeElement as HTMLElement | null;
+    // The middle notice: its place is taken by Cy's when Ada's goes.
+    (await button(el, 'Deny Bo')).focus();
+    await moderator.denyAccess(['ada']);
+    await notices(el, ['Bo asked to join the stage', 'Cy asked to join the stage']);
+    expect(focused()?.textContent?.trim()).to.equal('Deny Bo');
+    room.close();
+  });
+
   it('works from the keyboard, keeping focus among the notices', async () => {
     const { room, host, ada, bo } = stageRoom();
     const el = await notifications(host);

@@ -204,6 +204,17 @@ describe('<rtk-stage-queue>', () => {
     room.close();
   });
 
+  it('keeps focus on the same request when one above it leaves the queue', async () => {
+    const { room, host, moderator, ada, bo, cy } = stageRoom();
+    for (const viewer of [ada, bo, cy]) await viewer.requestAccess();
+    const el = await queue(host);
+    (await button(el, 'Deny Cy')).focus();
+    await moderator.grantAccess(['ada']);
+    await waitUntil(() => rows(el).length === 2);
+    expect(focused(el)?.textContent?.trim()).to.equal('Deny Cy');
+    room.close();
+  });
+
   it('marks a command in flight busy, keeps focus, and ignores clicks meanwhile', async () => {
     const { room, host, ada, bo } = stageRoom();
     const el = await queue(host);
