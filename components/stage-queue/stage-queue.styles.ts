@@ -90,11 +90,6 @@ export const queueStyles = css`
     visibility: hidden;
   }
   .empty {
-    color: var(--_muted);
-    margin: 0;
     padding: var(--_gap) 0;
-  }
-  .alert:empty {
-    margin: 0;
   }
 `;
