@@ -1,4 +1,4 @@
-import { BehaviorSubject, Observable, Subject, type Subscription } from 'rxjs';
+import { BehaviorSubject, Subject, type Observable, type Subscription } from 'rxjs';
 import {
   notConnected,
   samePermissions,
@@ -26,15 +26,11 @@ export class StageController {
   private readonly self: BehaviorSubject<SelfView>;
   private readonly connection: BehaviorSubject<ConnectionState>;
   private readonly events = new Subject<StageEvent>();
-  private readonly disposing = new Subject<true>();
-  private ended = false;
-  /** `true` once this controller is disposed, replayed to later subscribers (as an AsyncSubject). */
-  private readonly disposed = new Observable<true>((subscriber) => {
-    if (!this.ended) return this.disposing.subscribe(subscriber);
-    subscriber.next(true);
-    subscriber.complete();
-    return undefined;
-  });
+  /**
+   * Completes on dispose; the lists end with it. A subject completes a later subscriber at
+   * once, so lists first asked for after dispose are complete too.
+   */
+  private readonly disposed = new Subject<never>();
   private readonly handlers = new HandlerRegistry();
   private readonly subscriptions: Subscription[] = [];
   private readonly cache = new Map<string, Observable<unknown>>();
@@ -150,9 +146,7 @@ export class StageController {
     for (const s of this.subscriptions) s.unsubscribe();
     this.link.close();
     this.connection.next('disconnected');
-    this.ended = true;
-    this.disposing.next(true);
-    this.disposing.complete();
+    this.disposed.complete();
     this.self.complete();
     this.connection.complete();
     this.events.complete();

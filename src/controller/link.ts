@@ -12,7 +12,7 @@ export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'dis
 
 /**
  * How a controller reaches its authority (the local room, a WebSocket server). The
- * controller never knows which one it has.
+ * controller never knows which one it has, and reads each observable once, on first use.
  *
  * Ordering: a reason event for this user (approved, rejected, removed, expired) is emitted on
  * `events$` before the `self$` value it explains.

@@ -6,11 +6,12 @@ import {
   type OperatorFunction,
 } from 'rxjs';
 
-// RxJS's switchMap, combineLatest, merge, of, takeUntil and share(Replay) accept any
-// ObservableInput (promises, iterables, async iterables, streams), which puts RxJS's whole
-// conversion machinery into every browser bundle, and its map and distinctUntilChanged bring
-// the operator plumbing (lift, OperatorSubscriber). The store only ever combines observables:
-// these small operators do exactly what those do for observables, without that machinery.
+// RxJS's switchMap, combineLatest, takeUntil and share(Replay) accept any ObservableInput
+// (promises, iterables, async iterables, streams), which puts RxJS's whole conversion
+// machinery into every browser bundle, and its map and distinctUntilChanged bring the operator
+// plumbing (lift, OperatorSubscriber). The store only ever combines observables: these small
+// operators do what those do for observables (takeUntil also ends when its notifier
+// completes), without that machinery.
 
 /**
  * A public observable of the store: picks a value, emits only on change, shares one
@@ -23,7 +24,10 @@ export function select<T, R>(
   return (source) => source.pipe(map(project), distinctUntilChanged(compare), shareLatest());
 }
 
-/** Shares a value from the authority, de-duplicated by identity, ending with the store. */
+/**
+ * Shares a value from the authority, de-duplicated by identity, ending when `end` emits or
+ * completes (the store's dispose).
+ */
 export function shareList<T>(source: Observable<T>, end: Observable<unknown>): Observable<T> {
   return source.pipe(takeUntil(end), distinctUntilChanged(), shareLatest());
 }
@@ -117,7 +121,10 @@ export function distinctUntilChanged<T>(
     });
 }
 
-/** Mirrors the source until `notifier` emits a value, then completes (RxJS's takeUntil). */
+/**
+ * Mirrors the source until `notifier` emits a value or completes, then completes (RxJS's
+ * takeUntil, which ignores the notifier's completion).
+ */
 export function takeUntil<T>(notifier: Observable<unknown>): MonoTypeOperatorFunction<T> {
   return (source) =>
     new Observable<T>((subscriber) => {
@@ -125,6 +132,7 @@ export function takeUntil<T>(notifier: Observable<unknown>): MonoTypeOperatorFun
         notifier.subscribe({
           next: () => subscriber.complete(),
           error: (error: unknown) => subscriber.error(error),
+          complete: () => subscriber.complete(),
         }),
       );
       if (!subscriber.closed) subscriber.add(source.subscribe(subscriber));
@@ -188,33 +196,5 @@ export function combineLatest<T extends unknown[]>(sources: {
         }),
       );
     });
-  });
-}
-
-/** Every value of every source as it comes; completes when all have. */
-export function merge<T extends unknown[]>(
-  ...sources: { [K in keyof T]: Observable<T[K]> }
-): Observable<T[number]> {
-  return new Observable<T[number]>((subscriber) => {
-    let active = sources.length;
-    for (const source of sources as Observable<T[number]>[]) {
-      subscriber.add(
-        source.subscribe({
-          next: (value) => subscriber.next(value),
-          error: (error: unknown) => subscriber.error(error),
-          complete: () => {
-            if (--active === 0) subscriber.complete();
-          },
-        }),
-      );
-    }
-  });
-}
-
-/** One value, then completion (RxJS's `of(value)`). */
-export function of<T>(value: T): Observable<T> {
-  return new Observable<T>((subscriber) => {
-    subscriber.next(value);
-    subscriber.complete();
   });
 }

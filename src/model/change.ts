@@ -33,20 +33,6 @@ export interface RoomChange {
   readonly removed: readonly string[];
 }
 
-/** The one value that means "nothing changed": an authority emits nothing for it. */
-export const NO_CHANGE: RoomChange = Object.freeze({
-  version: -1,
-  notices: Object.freeze([]) as readonly TargetedEvent[],
-  selfChanged: Object.freeze([]) as readonly string[],
-  privilegedEvents: Object.freeze([]) as readonly StageEvent[],
-  queueChanged: false,
-  queueFrom: -1,
-  onStageChanged: false,
-  participantsChanged: false,
-  seatedChanged: false,
-  removed: Object.freeze([]) as readonly string[],
-});
-
 /** Collects the effects of one step; mutable only while the step runs. */
 export class ChangeBuilder {
   readonly notices: TargetedEvent[] = [];
@@ -59,31 +45,22 @@ export class ChangeBuilder {
   participantsChanged = false;
   seatedChanged = false;
 
+  /** Nothing changed: every effect of a step changes someone's self view or removes someone. */
   get empty(): boolean {
-    return (
-      this.notices.length === 0 &&
-      this.self.size === 0 &&
-      this.privilegedEvents.length === 0 &&
-      this.removed.length === 0 &&
-      !this.queueChanged &&
-      !this.onStageChanged &&
-      !this.participantsChanged &&
-      !this.seatedChanged
-    );
+    return this.self.size === 0 && this.removed.length === 0;
   }
 
   build(version: number): RoomChange {
-    return {
-      version,
-      notices: this.notices,
-      selfChanged: [...this.self],
-      privilegedEvents: this.privilegedEvents,
-      queueChanged: this.queueChanged,
-      queueFrom: this.queueFrom,
-      onStageChanged: this.onStageChanged,
-      participantsChanged: this.participantsChanged,
-      seatedChanged: this.seatedChanged,
-      removed: this.removed,
-    };
+    const { self, ...effects } = this;
+    return { ...effects, version, selfChanged: [...self] };
   }
+}
+
+/** The one value that means "nothing changed": an authority emits nothing for it. */
+export const NO_CHANGE: RoomChange = deepFreeze(new ChangeBuilder().build(-1));
+
+/** Freezes a change and its lists. */
+function deepFreeze(change: RoomChange): RoomChange {
+  for (const list of Object.values(change)) if (Array.isArray(list)) Object.freeze(list);
+  return Object.freeze(change);
 }

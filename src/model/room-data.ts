@@ -117,7 +117,6 @@ function importState(data: RoomStateData): RoomState {
     m.queueIndex = i;
     state.queue.push(m);
   });
-  state.queued = data.queue.length;
   for (const id of data.onStage) state.onStage.set(id, get(id));
   for (const id of data.active) state.active.set(id, get(id));
   for (const id of data.accepted) state.accepted.set(id, get(id));
@@ -125,7 +124,6 @@ function importState(data: RoomStateData): RoomState {
   state.seated = [...state.members.values()]
     .filter((m) => isSeated(m.status))
     .sort((a, b) => a.since - b.since);
-  state.seatedCount = state.seated.length;
   state.sequence = data.seq;
   state.invalidateAll();
   return state;

@@ -11,6 +11,7 @@ import type {
   SelfView,
   StageBulkResult,
   StageCommand,
+  StageCommandType,
   StageParticipant,
   StagePermissions,
   StageRequest,
@@ -66,7 +67,7 @@ export class StageRoom {
 
   /** ACCEPTED + ON_STAGE users may never exceed `maxOnStage`. */
   get seatsLeft(): number {
-    return this.options.maxOnStage - this.state.seatedCount;
+    return this.options.maxOnStage - this.state.accepted.size - this.state.onStage.size;
   }
 
   /** A connection of this user opened. The newest connection's name and permissions win. */
@@ -79,29 +80,25 @@ export class StageRoom {
       m = createMember({
         ...input,
         status: 'OFF_STAGE',
-        connections: 1,
+        connections: 0,
         since: 0,
         requestedAt: 0,
         acceptedAt: 0,
         graceDeadline: 0,
       });
       s.members.set(m.userId, m);
-      if (isPrivileged(m.permissions)) s.privileged.add(m.userId);
-      return NO_CHANGE;
     }
     m.connections++;
     if (s.grace.delete(m.userId)) m.graceDeadline = 0;
     const renamed = m.displayName !== input.displayName;
     const repermitted = !samePermissions(m.permissions, input.permissions);
-    if (!renamed && !repermitted) return NO_CHANGE;
     m.displayName = input.displayName;
     m.permissions = input.permissions;
     if (isPrivileged(m.permissions)) s.privileged.add(m.userId);
     else s.privileged.delete(m.userId);
-    if (m.status === 'ACCEPTED_TO_JOIN_STAGE' && !mayBeOnStage(m.permissions)) {
-      this.decline(m, now, change);
-    } else if (m.status !== 'OFF_STAGE' && !mayBeOnStage(m.permissions)) {
-      s.setStatus(m, 'OFF_STAGE', now, change);
+    if (!renamed && !repermitted) return NO_CHANGE;
+    if (m.status !== 'OFF_STAGE' && !mayBeOnStage(m.permissions)) {
+      this.sendOff(m, now, change);
     } else {
       s.refresh(m, change);
       if (renamed && m.status !== 'OFF_STAGE') {
@@ -135,9 +132,7 @@ export class StageRoom {
     const o = this.options;
     const change = new ChangeBuilder();
     if (o.requestTtlMs > 0) {
-      for (let i = 0; i < s.queue.length; i++) {
-        const m = s.queue[i]!;
-        if (m.queueIndex !== i) continue;
+      for (const m of s.queue) {
         if (m.requestedAt + o.requestTtlMs > now) break;
         change.notices.push({
           userId: m.userId,
@@ -149,14 +144,13 @@ export class StageRoom {
     if (o.acceptedTtlMs > 0) {
       for (const m of s.accepted.values()) {
         if (m.acceptedAt + o.acceptedTtlMs > now) break;
-        this.decline(m, now, change);
+        this.sendOff(m, now, change);
       }
     }
     for (const m of s.grace.values()) {
       if (m.graceDeadline > now) break;
       s.grace.delete(m.userId);
-      if (m.status === 'ACCEPTED_TO_JOIN_STAGE') this.decline(m, now, change);
-      else if (m.status !== 'OFF_STAGE') s.setStatus(m, 'OFF_STAGE', now, change);
+      this.sendOff(m, now, change);
       s.members.delete(m.userId);
       s.privileged.delete(m.userId);
       change.self.delete(m.userId);
@@ -169,17 +163,14 @@ export class StageRoom {
   nextDeadline(): number | undefined {
     const s = this.state;
     const o = this.options;
-    let next = Infinity;
-    if (o.requestTtlMs > 0) {
-      const head = s.queueHead();
-      if (head) next = Math.min(next, head.requestedAt + o.requestTtlMs);
-    }
-    if (o.acceptedTtlMs > 0) {
-      const head = first(s.accepted);
-      if (head) next = Math.min(next, head.acceptedAt + o.acceptedTtlMs);
-    }
-    const graceHead = first(s.grace);
-    if (graceHead) next = Math.min(next, graceHead.graceDeadline);
+    const request = o.requestTtlMs > 0 ? s.queue[0] : undefined;
+    const accepted = o.acceptedTtlMs > 0 ? first(s.accepted) : undefined;
+    const grace = first(s.grace);
+    const next = Math.min(
+      request ? request.requestedAt + o.requestTtlMs : Infinity,
+      accepted ? accepted.acceptedAt + o.acceptedTtlMs : Infinity,
+      grace ? grace.graceDeadline : Infinity,
+    );
     return next === Infinity ? undefined : next;
   }
 
@@ -189,10 +180,7 @@ export class StageRoom {
     const type = command.type;
     const action = ACTIONS[type];
     if (action === undefined) {
-      return {
-        ok: false,
-        error: failure('2009', `Unknown stage command ${JSON.stringify(type)}.`),
-      };
+      return fail('2009', `Unknown stage command ${JSON.stringify(type)}.`);
     }
     const actor = this.state.members.get(actorId);
     if (!actor || actor.connections === 0) {
@@ -207,59 +195,52 @@ export class StageRoom {
         `Could not ${action}: the stage is turned off for your role. Ask the organiser for a role with stage access.`,
       );
     }
-    switch (type) {
-      case 'requestAccess':
-        return this.requestAccess(actor, now);
-      case 'cancelRequestAccess':
-        return this.selfMove(actor, action, ['REQUESTED_TO_JOIN_STAGE'], now);
-      case 'join':
-        if (!mayBeOnStage(actor.permissions)) return refused(notAllowed(action));
-        return this.selfMove(actor, action, ['ACCEPTED_TO_JOIN_STAGE'], now);
-      case 'leave':
-        return this.selfMove(actor, action, ['ON_STAGE', 'ACCEPTED_TO_JOIN_STAGE'], now);
-      case 'grantAccess':
-      case 'denyAccess':
-      case 'kick':
-        return this.bulk(actor, type, action, command.userIds, now);
+    if (
+      command.type === 'grantAccess' ||
+      command.type === 'denyAccess' ||
+      command.type === 'kick'
+    ) {
+      return this.bulk(actor, command.type, action, command.userIds, now);
     }
+    return this.selfMove(actor, command.type, action, now);
   }
 
-  private requestAccess(actor: Member, now: number): CommandOutcome {
-    const action = ACTIONS.requestAccess;
-    const access = actor.permissions.stageAccess;
-    if (access === 'NOT_ALLOWED') return refused(notAllowed(action));
-    if (actor.status !== 'OFF_STAGE')
-      return refused(wrongStatus(action, actor.status, actor.queueIndex + 1));
-    const change = new ChangeBuilder();
-    if (access === 'ALLOWED') {
-      if (this.seatsLeft <= 0) return fail('2007', full(action, this.options.maxOnStage));
-      this.state.setStatus(actor, 'ACCEPTED_TO_JOIN_STAGE', now, change);
-    } else {
-      this.state.setStatus(actor, 'REQUESTED_TO_JOIN_STAGE', now, change);
-      change.privilegedEvents.push({
-        type: 'newStageRequest',
-        count: this.state.queued,
-        request: this.state.requestOf(actor),
-      });
-    }
-    return done(undefined, this.finish(change));
-  }
-
-  /** cancelRequestAccess, join and leave: the actor moves itself from one of `from`. */
+  /** requestAccess, cancelRequestAccess, join and leave: the actor moves itself. */
   private selfMove(
     actor: Member,
+    type: Exclude<StageCommandType, BulkCommandType>,
     action: string,
-    from: readonly StageStatus[],
     now: number,
   ): CommandOutcome {
-    if (!from.includes(actor.status))
+    if ((type === 'requestAccess' || type === 'join') && !mayBeOnStage(actor.permissions)) {
+      return refused(notAllowed(action));
+    }
+    if (!SELF_MOVES_FROM[type].includes(actor.status)) {
       return refused(wrongStatus(action, actor.status, actor.queueIndex + 1));
+    }
+    const s = this.state;
     const change = new ChangeBuilder();
-    const to: StageStatus = action === ACTIONS.join ? 'ON_STAGE' : 'OFF_STAGE';
-    if (action === ACTIONS.leave && actor.status === 'ACCEPTED_TO_JOIN_STAGE') {
-      this.decline(actor, now, change);
-    } else {
-      this.state.setStatus(actor, to, now, change);
+    switch (type) {
+      case 'requestAccess':
+        if (actor.permissions.stageAccess === 'ALLOWED') {
+          if (this.seatsLeft <= 0) return fail('2007', full(action, this.options.maxOnStage));
+          s.setStatus(actor, 'ACCEPTED_TO_JOIN_STAGE', now, change);
+        } else {
+          s.setStatus(actor, 'REQUESTED_TO_JOIN_STAGE', now, change);
+          // The request is this step's only change, so the queue holds no stale entries yet.
+          change.privilegedEvents.push({
+            type: 'newStageRequest',
+            count: s.queue.length,
+            request: s.requestOf(actor),
+          });
+        }
+        break;
+      case 'join':
+        s.setStatus(actor, 'ON_STAGE', now, change);
+        break;
+      case 'leave':
+      case 'cancelRequestAccess':
+        this.sendOff(actor, now, change);
     }
     return done(undefined, this.finish(change));
   }
@@ -354,9 +335,14 @@ export class StageRoom {
     }
   }
 
-  /** An ACCEPTED user returns to OFF without joining: privileged users are told. */
-  private decline(m: Member, now: number, change: ChangeBuilder): void {
-    change.privilegedEvents.push({ type: 'stageAccessDeclined', userId: m.userId });
+  /**
+   * A user returns to OFF_STAGE without a host's doing: it left, its time ran out, or its role
+   * no longer allows the stage. One who was ACCEPTED declined: privileged users are told.
+   */
+  private sendOff(m: Member, now: number, change: ChangeBuilder): void {
+    if (m.status === 'ACCEPTED_TO_JOIN_STAGE') {
+      change.privilegedEvents.push({ type: 'stageAccessDeclined', userId: m.userId });
+    }
     this.state.setStatus(m, 'OFF_STAGE', now, change);
   }
 
@@ -414,36 +400,32 @@ export class StageRoom {
 
   /** The pending requests in queue order; built once per change of the queue. */
   requests(): readonly StageRequest[] {
-    return this.state.requests();
-  }
-
-  get queueLength(): number {
-    return this.state.queued;
+    return this.state.requestList.get();
   }
 
   /** ON_STAGE users in the order they joined. */
   onStage(): readonly StageParticipant[] {
-    return this.state.onStageList();
+    return this.state.onStageList.get();
   }
 
   /** Every user not OFF_STAGE, in the order they left it (the privileged view). */
   participants(): readonly StageParticipant[] {
-    return this.state.activeList();
+    return this.state.activeList.get();
   }
 
   /** ACCEPTED and ON_STAGE users, in the order they left OFF_STAGE. */
   seated(): readonly StageParticipant[] {
-    return this.state.seatedList();
+    return this.state.seatedList.get();
   }
 
   /** `participants$` as this user may see it (contract 9.7). */
   participantsFor(userId: string): readonly StageParticipant[] {
     const s = this.state;
-    if (s.privileged.has(userId)) return s.activeList();
-    const seated = s.seatedList();
+    if (s.privileged.has(userId)) return s.activeList.get();
+    const seated = s.seatedList.get();
     const m = s.members.get(userId);
     if (!m || m.status !== 'REQUESTED_TO_JOIN_STAGE') return seated;
-    const at = s.seatedInsertIndex(m);
+    const at = s.seatedIndex(m.since);
     return Object.freeze([...seated.slice(0, at), m.participant, ...seated.slice(at)]);
   }
 
@@ -459,11 +441,22 @@ export class StageRoom {
     return {
       version: this.versionNumber,
       users,
-      queue: this.state.requests().map((r) => r.userId),
-      onStage: this.state.onStageList().map((p) => p.userId),
+      queue: this.requests().map((r) => r.userId),
+      onStage: this.onStage().map((p) => p.userId),
     };
   }
 }
+
+/** The statuses each self command starts from; any other is refused (2006). */
+const SELF_MOVES_FROM: Record<
+  Exclude<StageCommandType, BulkCommandType>,
+  readonly StageStatus[]
+> = {
+  requestAccess: ['OFF_STAGE'],
+  cancelRequestAccess: ['REQUESTED_TO_JOIN_STAGE'],
+  join: ['ACCEPTED_TO_JOIN_STAGE'],
+  leave: ['ON_STAGE', 'ACCEPTED_TO_JOIN_STAGE'],
+};
 
 function first<V>(map: Map<string, V>): V | undefined {
   for (const v of map.values()) return v;

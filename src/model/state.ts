@@ -39,33 +39,45 @@ export function createMember(fields: MemberFields): Member {
 
 /** The participant entry and self view of a member as it is now. */
 function buildViews(m: Member): void {
-  m.participant =
-    m.status === 'REQUESTED_TO_JOIN_STAGE'
-      ? {
-          userId: m.userId,
-          displayName: m.displayName,
-          status: m.status,
-          requestedAt: m.requestedAt,
-        }
-      : { userId: m.userId, displayName: m.displayName, status: m.status };
+  m.participant = {
+    userId: m.userId,
+    displayName: m.displayName,
+    status: m.status,
+    ...(m.status === 'REQUESTED_TO_JOIN_STAGE' ? { requestedAt: m.requestedAt } : {}),
+  };
   m.request = undefined;
   m.self = { status: m.status, permissions: m.permissions, displayName: m.displayName };
 }
 
-const SEATED: ReadonlySet<StageStatus> = new Set(['ACCEPTED_TO_JOIN_STAGE', 'ON_STAGE']);
-
+/** Takes a seat: ACCEPTED or ON_STAGE. */
 export function isSeated(status: StageStatus): boolean {
-  return SEATED.has(status);
+  return status === 'ACCEPTED_TO_JOIN_STAGE' || status === 'ON_STAGE';
 }
 
-interface Memo<T> {
-  version: number;
-  built: number;
-  value: T;
-}
+/**
+ * A list derived from the room's state: rebuilt when asked for after `invalidate()`, so at most
+ * once per change and only when someone reads it.
+ */
+class DerivedList<T> {
+  private stale = false;
+  private value: readonly T[] = Object.freeze([]);
 
-function memo<T>(value: T): Memo<T> {
-  return { version: 0, built: 0, value };
+  constructor(private readonly build: () => T[]) {}
+
+  invalidate(): void {
+    this.stale = true;
+  }
+
+  get(): readonly T[] {
+    if (this.stale) {
+      const next = this.build();
+      // An equal list keeps its identity, so subscribers see no change (a request and its
+      // cancel in one burst, say).
+      if (!sameItems(this.value, next)) this.value = Object.freeze(next);
+      this.stale = false;
+    }
+    return this.value;
+  }
 }
 
 /**
@@ -75,9 +87,11 @@ function memo<T>(value: T): Memo<T> {
  */
 export class RoomState {
   readonly members = new Map<string, Member>();
-  /** REQUESTED members in queue order; may hold stale entries until `compact()`. */
+  /**
+   * REQUESTED members in queue order. A step may leave stale entries; `compact()` drops them at
+   * its end, so between steps the queue holds only live ones.
+   */
   queue: Member[] = [];
-  queued = 0;
   private queueHole = -1;
   /** ON_STAGE members in the order they joined. */
   readonly onStage = new Map<string, Member>();
@@ -85,8 +99,8 @@ export class RoomState {
   readonly active = new Map<string, Member>();
   /** ACCEPTED and ON_STAGE members sorted by `since`; may hold stale entries until `compact()`. */
   seated: Member[] = [];
-  seatedCount = 0;
-  private seatedHole = -1;
+  /** Some members in `seated` left their seat; `compact()` drops them. */
+  private seatsVacated = false;
   /** ACCEPTED members in the order they were accepted (for the accepted TTL). */
   readonly accepted = new Map<string, Member>();
   /** Disconnected members in the order their grace ends. */
@@ -96,10 +110,11 @@ export class RoomState {
   /** Order key source: grows each time a member leaves OFF_STAGE. */
   sequence = 0;
 
-  private readonly requestsMemo = memo<readonly StageRequest[]>([]);
-  private readonly onStageMemo = memo<readonly StageParticipant[]>([]);
-  private readonly activeMemo = memo<readonly StageParticipant[]>([]);
-  private readonly seatedMemo = memo<readonly StageParticipant[]>([]);
+  /** The pending requests in queue order. */
+  readonly requestList = new DerivedList(() => this.queue.map((m) => this.requestOf(m)));
+  readonly onStageList = new DerivedList(() => Array.from(this.onStage.values(), participant));
+  readonly activeList = new DerivedList(() => Array.from(this.active.values(), participant));
+  readonly seatedList = new DerivedList(() => this.seated.map(participant));
 
   /** Moves a member to a new status and keeps every index and list in step. */
   setStatus(m: Member, to: StageStatus, now: number, change: ChangeBuilder): void {
@@ -112,8 +127,18 @@ export class RoomState {
     } else if (to === 'OFF_STAGE') {
       this.active.delete(m.userId);
     }
-    if (from === 'REQUESTED_TO_JOIN_STAGE') this.dequeue(m, change);
-    if (to === 'REQUESTED_TO_JOIN_STAGE') this.enqueue(m, now, change);
+    if (from === 'REQUESTED_TO_JOIN_STAGE') {
+      // Left in `queue` until compact(), once per step: many removals cost one pass.
+      if (this.queueHole < 0 || m.queueIndex < this.queueHole) this.queueHole = m.queueIndex;
+      m.queueIndex = -1;
+    }
+    if (to === 'REQUESTED_TO_JOIN_STAGE') {
+      m.requestedAt = now;
+      m.queueIndex = this.queue.push(m) - 1;
+    }
+    if (from === 'REQUESTED_TO_JOIN_STAGE' || to === 'REQUESTED_TO_JOIN_STAGE') {
+      change.queueChanged = true;
+    }
     if (from === 'ACCEPTED_TO_JOIN_STAGE') this.accepted.delete(m.userId);
     if (to === 'ACCEPTED_TO_JOIN_STAGE') {
       m.acceptedAt = now;
@@ -124,18 +149,10 @@ export class RoomState {
     if (from === 'ON_STAGE' || to === 'ON_STAGE') change.onStageChanged = true;
     const wasSeated = isSeated(from);
     const nowSeated = isSeated(to);
-    if (wasSeated && !nowSeated) {
-      // Leave a hole, closed once per step by compact(): many removals cost one pass.
-      const i = this.seatedIndex(m.since);
-      if (this.seatedHole < 0 || i < this.seatedHole) this.seatedHole = i;
-      this.seatedCount--;
-    }
-    if (nowSeated && !wasSeated) {
-      const i = this.seatedIndex(m.since);
-      if (i === this.seated.length) this.seated.push(m);
-      else this.seated.splice(i, 0, m);
-      this.seatedCount++;
-    }
+    // One who leaves a seat stays in `seated` until compact(), once per step: many removals
+    // cost one pass.
+    if (wasSeated && !nowSeated) this.seatsVacated = true;
+    if (nowSeated && !wasSeated) this.seated.splice(this.seatedIndex(m.since), 0, m);
     if (wasSeated || nowSeated) change.seatedChanged = true;
     change.participantsChanged = true;
     this.refresh(m, change);
@@ -161,36 +178,14 @@ export class RoomState {
     return m.request;
   }
 
-  private enqueue(m: Member, now: number, change: ChangeBuilder): void {
-    m.requestedAt = now;
-    m.queueIndex = this.queue.length;
-    this.queue.push(m);
-    this.queued++;
-    change.queueChanged = true;
-  }
-
-  private dequeue(m: Member, change: ChangeBuilder): void {
-    const i = m.queueIndex;
-    m.queueIndex = -1;
-    this.queued--;
-    if (this.queueHole < 0 || i < this.queueHole) this.queueHole = i;
-    change.queueChanged = true;
-  }
-
   /**
    * Closes the holes that removals left in the queue and in the seats, once per step, so that
    * many removals cost one pass. Queue places are read from `queueIndex` when asked for.
    */
   compact(change: ChangeBuilder): void {
-    if (this.seatedHole >= 0) {
-      const from = this.seatedHole;
-      const kept = this.seated.slice(0, from);
-      for (let i = from; i < this.seated.length; i++) {
-        const m = this.seated[i]!;
-        if (isSeated(m.status)) kept.push(m);
-      }
-      this.seated = kept;
-      this.seatedHole = -1;
+    if (this.seatsVacated) {
+      this.seated = this.seated.filter((m) => isSeated(m.status));
+      this.seatsVacated = false;
     }
     if (this.queueHole < 0) return;
     change.queueFrom = this.queueHole;
@@ -206,8 +201,8 @@ export class RoomState {
     this.queueHole = -1;
   }
 
-  /** Index of `since` in `seated` (or where it belongs). */
-  private seatedIndex(since: number): number {
+  /** Index of `since` in `seated` (or where it belongs, for a member not seated). */
+  seatedIndex(since: number): number {
     let lo = 0;
     let hi = this.seated.length;
     while (lo < hi) {
@@ -220,59 +215,22 @@ export class RoomState {
 
   /** Marks lists as stale after a change; they are rebuilt when next asked for. */
   invalidate(change: ChangeBuilder): void {
-    if (change.queueChanged) this.requestsMemo.version++;
-    if (change.onStageChanged) this.onStageMemo.version++;
-    if (change.participantsChanged) this.activeMemo.version++;
-    if (change.seatedChanged) this.seatedMemo.version++;
+    if (change.queueChanged) this.requestList.invalidate();
+    if (change.onStageChanged) this.onStageList.invalidate();
+    if (change.participantsChanged) this.activeList.invalidate();
+    if (change.seatedChanged) this.seatedList.invalidate();
   }
 
   /** Every list is stale (after an import). */
   invalidateAll(): void {
-    for (const m of [this.requestsMemo, this.onStageMemo, this.activeMemo, this.seatedMemo]) {
-      m.version++;
+    for (const list of [this.requestList, this.onStageList, this.activeList, this.seatedList]) {
+      list.invalidate();
     }
-  }
-
-  requests(): readonly StageRequest[] {
-    return build(this.requestsMemo, () => this.queue.map((m) => this.requestOf(m)));
-  }
-
-  onStageList(): readonly StageParticipant[] {
-    return build(this.onStageMemo, () => Array.from(this.onStage.values(), (m) => m.participant));
-  }
-
-  activeList(): readonly StageParticipant[] {
-    return build(this.activeMemo, () => Array.from(this.active.values(), (m) => m.participant));
-  }
-
-  seatedList(): readonly StageParticipant[] {
-    return build(this.seatedMemo, () => this.seated.map((m) => m.participant));
-  }
-
-  /** Where a REQUESTED member sits among the seated ones, for a non-privileged view. */
-  seatedInsertIndex(m: Member): number {
-    return this.seatedIndex(m.since);
-  }
-
-  /** The first live request, the oldest one. */
-  queueHead(): Member | undefined {
-    for (let i = 0; i < this.queue.length; i++) {
-      const m = this.queue[i]!;
-      if (m.queueIndex === i) return m;
-    }
-    return undefined;
   }
 }
 
-function build<T>(memo: Memo<readonly T[]>, make: () => T[]): readonly T[] {
-  if (memo.built !== memo.version) {
-    const next = make();
-    // An equal list keeps its identity, so subscribers see no change (a request and its
-    // cancel in one burst, say).
-    if (!sameItems(memo.value, next)) memo.value = Object.freeze(next);
-    memo.built = memo.version;
-  }
-  return memo.value;
+function participant(m: Member): StageParticipant {
+  return m.participant;
 }
 
 function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {

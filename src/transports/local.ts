@@ -1,14 +1,6 @@
-import { BehaviorSubject, Subject, type Observable } from 'rxjs';
+import { BehaviorSubject, Observable, Subject } from 'rxjs';
 import { StageController, type ConnectionState, type StageLink } from '../controller/index.js';
-import {
-  combineLatest,
-  distinctUntilChanged,
-  map,
-  merge,
-  of,
-  shareLatest,
-  switchMap,
-} from '../controller/select.js';
+import { combineLatest, map, select, switchMap } from '../controller/select.js';
 import {
   NO_CHANGE,
   StageError,
@@ -62,6 +54,11 @@ export function createLocalStage(options: LocalStageOptions = {}): LocalStage {
 }
 
 const EMPTY: readonly never[] = Object.freeze([]);
+/** What a user who may not see the queue sees of it: an empty list, then completion. */
+const NO_REQUESTS$ = new Observable<readonly StageRequest[]>((subscriber) => {
+  subscriber.next(EMPTY);
+  subscriber.complete();
+});
 
 class LocalRoom implements LocalStage {
   readonly engine: StageRoom;
@@ -77,32 +74,28 @@ class LocalRoom implements LocalStage {
   private readonly pending: { change: RoomChange; views: (SelfView | undefined)[] }[] = [];
   private delivering = false;
 
-  // One tick per list; a list is built once per change, only when someone subscribes.
-  private readonly ticks = {
-    queue: new BehaviorSubject(0),
-    onStage: new BehaviorSubject(0),
-    participants: new BehaviorSubject(0),
-    seated: new BehaviorSubject(0),
+  // One tick per kind of list change, named by its RoomChange flag; a list is built once per
+  // change, only when someone subscribes.
+  readonly ticks = {
+    queueChanged: new BehaviorSubject(0),
+    onStageChanged: new BehaviorSubject(0),
+    participantsChanged: new BehaviorSubject(0),
+    seatedChanged: new BehaviorSubject(0),
   };
-  private dirty = { queue: false, onStage: false, participants: false, seated: false };
-  private flushQueued = false;
+  /** Ticks due at the next flush; not empty while a flush is queued. */
+  private readonly dirty = new Set<keyof LocalRoom['ticks']>();
   readonly requests$: Observable<readonly StageRequest[]>;
   readonly onStage$: Observable<readonly StageParticipant[]>;
   readonly participants$: Observable<readonly StageParticipant[]>;
-  readonly seated$: Observable<number>;
-  readonly queueTick$: Observable<number>;
 
   constructor(options: LocalStageOptions) {
     const { clock, ...roomOptions } = options;
     this.clock = clock ?? systemClock;
     this.engine = new StageRoom(roomOptions);
-    const list = <T>(tick: Observable<number>, read: () => T) =>
-      tick.pipe(map(read), distinctUntilChanged(), shareLatest());
-    this.requests$ = list(this.ticks.queue, () => this.engine.requests());
-    this.onStage$ = list(this.ticks.onStage, () => this.engine.onStage());
-    this.participants$ = list(this.ticks.participants, () => this.engine.participants());
-    this.seated$ = this.ticks.seated;
-    this.queueTick$ = this.ticks.queue;
+    const { ticks, engine } = this;
+    this.requests$ = ticks.queueChanged.pipe(select(() => engine.requests()));
+    this.onStage$ = ticks.onStageChanged.pipe(select(() => engine.onStage()));
+    this.participants$ = ticks.participantsChanged.pipe(select(() => engine.participants()));
   }
 
   get options(): StageRoom['options'] {
@@ -117,8 +110,7 @@ class LocalRoom implements LocalStage {
     let set = this.links.get(input.userId);
     if (!set) this.links.set(input.userId, (set = new Set()));
     set.add(link);
-    this.deliver(change);
-    this.schedule();
+    this.settle(change);
     return new StageController(link, link.self$.value);
   }
 
@@ -126,8 +118,7 @@ class LocalRoom implements LocalStage {
     const set = this.links.get(userId);
     if (set) for (const link of set) link.cut();
     this.links.delete(userId);
-    this.deliver(this.engine.detach(userId, this.clock.now(), true));
-    this.schedule();
+    this.settle(this.engine.detach(userId, this.clock.now(), true));
   }
 
   close(): void {
@@ -135,8 +126,7 @@ class LocalRoom implements LocalStage {
     this.closed = true;
     for (const set of this.links.values()) for (const link of set) link.cut();
     this.links.clear();
-    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    this.timer = undefined;
+    this.schedule();
   }
 
   snapshot(): RoomSnapshot {
@@ -148,26 +138,26 @@ class LocalRoom implements LocalStage {
     const set = this.links.get(link.userId);
     if (!set?.delete(link)) return;
     if (set.size === 0) this.links.delete(link.userId);
-    this.deliver(this.engine.detach(link.userId, this.clock.now()));
-    this.schedule();
+    this.settle(this.engine.detach(link.userId, this.clock.now()));
   }
 
   send(userId: string, command: StageCommand): Promise<StageBulkResult | undefined> {
     if (this.closed) return Promise.reject(notConnected(command.type, 'the local room was closed'));
     const now = this.clock.now();
-    this.deliver(this.engine.advance(now));
+    this.settle(this.engine.advance(now));
     const outcome = this.engine.apply(userId, command, now);
-    if (!outcome.ok) {
-      this.schedule();
-      return Promise.reject(toStageError(outcome.error));
-    }
-    this.deliver(outcome.change);
-    this.schedule();
+    if (!outcome.ok) return Promise.reject(toStageError(outcome.error));
+    this.settle(outcome.change);
     return Promise.resolve(outcome.result);
   }
 
+  /** Delivers what a step changed, then sets the timer for the room's next deadline. */
+  private settle(change: RoomChange): void {
+    if (change !== NO_CHANGE) this.deliver(change);
+    this.schedule();
+  }
+
   private deliver(change: RoomChange): void {
-    if (change === NO_CHANGE) return;
     const views = change.selfChanged.map((userId) => this.engine.selfView(userId));
     this.pending.push({ change, views });
     if (this.delivering) return;
@@ -222,25 +212,18 @@ class LocalRoom implements LocalStage {
    * queued before the command's Promise settles (contract 9.2).
    */
   private markDirty(change: RoomChange): void {
-    const d = this.dirty;
-    d.queue ||= change.queueChanged;
-    d.onStage ||= change.onStageChanged;
-    d.participants ||= change.participantsChanged;
-    d.seated ||= change.seatedChanged;
-    if (this.flushQueued || !(d.queue || d.onStage || d.participants || d.seated)) return;
-    this.flushQueued = true;
-    queueMicrotask(() => this.flush());
+    const flushQueued = this.dirty.size > 0;
+    for (const flag of Object.keys(this.ticks) as (keyof LocalRoom['ticks'])[]) {
+      if (change[flag]) this.dirty.add(flag);
+    }
+    if (!flushQueued && this.dirty.size > 0) queueMicrotask(() => this.flush());
   }
 
   private flush(): void {
-    this.flushQueued = false;
-    const d = this.dirty;
-    this.dirty = { queue: false, onStage: false, participants: false, seated: false };
-    const v = this.engine.version;
-    if (d.queue) this.ticks.queue.next(v);
-    if (d.onStage) this.ticks.onStage.next(v);
-    if (d.participants) this.ticks.participants.next(v);
-    if (d.seated) this.ticks.seated.next(v);
+    const due = [...this.dirty];
+    this.dirty.clear();
+    const version = this.engine.version;
+    for (const flag of due) this.ticks[flag].next(version);
   }
 
   private schedule(): void {
@@ -254,8 +237,7 @@ class LocalRoom implements LocalStage {
       () => {
         this.timer = undefined;
         this.timerAt = undefined;
-        this.deliver(this.engine.advance(this.clock.now()));
-        this.schedule();
+        this.settle(this.engine.advance(this.clock.now()));
       },
       Math.max(0, next - this.clock.now()),
     );
@@ -268,11 +250,6 @@ class LocalLink implements StageLink {
   readonly events$ = new Subject<StageEvent>();
   readonly connection$ = new BehaviorSubject<ConnectionState>('connected');
   private live = true;
-  private lists?: {
-    position$: Observable<number | null>;
-    requests$: Observable<readonly StageRequest[]>;
-    participants$: Observable<readonly StageParticipant[]>;
-  };
 
   constructor(
     private readonly room: LocalRoom,
@@ -286,40 +263,34 @@ class LocalLink implements StageLink {
     return this.room.onStage$;
   }
 
+  // position$, requests$ and participants$ are made when read, which the controller does once,
+  // on first use: most viewers of a big room never look at them.
   get position$(): Observable<number | null> {
-    return this.views().position$;
+    const { room, userId } = this;
+    return combineLatest([room.ticks.queueChanged, this.self$]).pipe(
+      map(() => room.engine.position(userId)),
+    );
   }
 
   get requests$(): Observable<readonly StageRequest[]> {
-    return this.views().requests$;
+    return this.privileged$().pipe(switchMap((p) => (p ? this.room.requests$ : NO_REQUESTS$)));
   }
 
   get participants$(): Observable<readonly StageParticipant[]> {
-    return this.views().participants$;
+    const { room, userId } = this;
+    return this.privileged$().pipe(
+      switchMap((p) =>
+        p
+          ? room.participants$
+          : combineLatest([room.ticks.seatedChanged, this.self$]).pipe(
+              map(() => room.engine.participantsFor(userId)),
+            ),
+      ),
+    );
   }
 
-  /** Built on first use: most viewers of a big room never look at these. */
-  private views(): NonNullable<LocalLink['lists']> {
-    if (this.lists) return this.lists;
-    const { room, userId } = this;
-    const engine = room.engine;
-    const privileged$ = this.self$.pipe(
-      map((s) => isPrivileged(s.permissions)),
-      distinctUntilChanged(),
-    );
-    return (this.lists = {
-      position$: merge(room.queueTick$, this.self$).pipe(map(() => engine.position(userId))),
-      requests$: privileged$.pipe(switchMap((p) => (p ? room.requests$ : of(EMPTY)))),
-      participants$: privileged$.pipe(
-        switchMap((p) =>
-          p
-            ? room.participants$
-            : combineLatest([room.seated$, this.self$]).pipe(
-                map(() => engine.participantsFor(userId)),
-              ),
-        ),
-      ),
-    });
+  private privileged$(): Observable<boolean> {
+    return this.self$.pipe(select((s) => isPrivileged(s.permissions)));
   }
 
   currentRequests(): readonly StageRequest[] {
