@@ -78,7 +78,9 @@ export class StageRoom {
     let m = s.members.get(input.userId);
     if (!m) {
       m = createMember({
-        ...input,
+        userId: input.userId,
+        displayName: input.displayName,
+        permissions: input.permissions,
         status: 'OFF_STAGE',
         connections: 0,
         since: 0,
