@@ -337,7 +337,8 @@ class RemoteLink implements StageLink {
     if (code === CloseCode.UNAUTHORIZED || code === CloseCode.FORBIDDEN) {
       return this.giveUp('the server refused this connection');
     }
-    if (code === CloseCode.GOING_AWAY) this.rotate();
+    // A server going away, or one that cannot reach its store: try the next one first.
+    if (code === CloseCode.GOING_AWAY || code === CloseCode.TRY_AGAIN_LATER) this.rotate();
     this.lostAt ||= Date.now();
     this.connection$.next('reconnecting');
     this.reconnectLater();

@@ -5,7 +5,10 @@
  * the client and the server, or by terminating raw `ws` sockets.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { test, type TestContext } from 'node:test';
+import { WebSocket, WebSocketServer } from 'ws';
 import { connectStage, type ConnectionState, type StageController } from '../../src/index.js';
 import {
   TcpProxy,
@@ -32,6 +35,42 @@ const queue = (host: StageController) =>
   host.getAccessRequests().stageRequests.map((r) => `${r.userId}#${r.position}`);
 
 const fast = { maxRetryDelayMs: 200 } as const;
+
+/**
+ * A WebSocket relay to `target` that can end its clients' sockets with a close code of its
+ * choosing, as a server does (1001 shutting down, 1013 store unreachable).
+ */
+async function relay(t: TestContext, target: string) {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await once(wss, 'listening');
+  const sockets = new Set<WebSocket>();
+  let connections = 0;
+  wss.on('connection', (socket) => {
+    connections++;
+    sockets.add(socket);
+    const upstream = new WebSocket(target);
+    const early: string[] = [];
+    upstream.on('open', () => early.splice(0).forEach((m) => upstream.send(m)));
+    upstream.on('message', (data) => socket.send(String(data)));
+    upstream.on('close', () => socket.close());
+    socket.on('message', (data) =>
+      upstream.readyState === WebSocket.OPEN
+        ? upstream.send(String(data))
+        : early.push(String(data)),
+    );
+    socket.on('close', () => {
+      sockets.delete(socket);
+      upstream.close();
+    });
+  });
+  defer(t, () => new Promise<void>((resolve) => wss.close(() => resolve())));
+  const { port } = wss.address() as AddressInfo;
+  return {
+    url: `ws://127.0.0.1:${port}${new URL(target).pathname}`,
+    connections: () => connections,
+    closeAll: (code: number) => sockets.forEach((s) => s.close(code, 'closed by the test')),
+  };
+}
 
 test('faults: a command whose answer is lost is applied once, and the client learns it after resuming', async (t) => {
   const server = await startServer(t);
@@ -271,6 +310,23 @@ test('faults: server.close() closes sockets with 1001 and connectStage clients g
   assert.equal(ada.status, 'OFF_STAGE');
   assert.notEqual(current(ada.connection$), 'connected');
 });
+
+for (const [code, why] of [
+  [1001, 'shutting down'],
+  [1013, 'store unreachable'],
+] as const) {
+  test(`faults: a socket closed with ${code} (${why}) reconnects to the next address`, async (t) => {
+    const [a, b] = [await startServer(t), await startServer(t)];
+    const first = await relay(t, a.url);
+    const ada = await client(t, [first.url, b.url], 'ada', fast);
+    const conn = states(ada);
+    first.closeAll(code);
+    await eventually(() => assert.deepEqual(conn, ['connected', 'reconnecting', 'connected']));
+    assert.equal(first.connections(), 1, 'not back to the address that said to go');
+    await ada.requestAccess(); // served by the next server
+    assert.equal(ada.status, 'REQUESTED_TO_JOIN_STAGE');
+  });
+}
 
 test('faults: a command issued while reconnecting is sent once the connection is back', async (t) => {
   const server = await startServer(t);

@@ -86,7 +86,7 @@ export function token(sub: string, options: TokenOptions = {}): Promise<string> 
 /** A connectStage client (disposed when the test ends). */
 export async function client(
   t: TestContext,
-  url: string,
+  url: ConnectStageOptions['url'],
   sub: string,
   options: TokenOptions & Partial<Omit<ConnectStageOptions, 'url' | 'token'>> = {},
 ): Promise<StageController> {
