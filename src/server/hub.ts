@@ -13,6 +13,8 @@ export type { HubConnection } from './fanout.js';
 
 const RESULTS_KEPT = 256;
 const APPEND_ATTEMPTS = 60;
+/** Lost races after which a server claims the room's next turn (RoomLog.append). */
+const CLAIM_TURN_AFTER = 3;
 const CHECKPOINT_EVERY = 200;
 /** Most steps sent to the store in one append. */
 const MAX_BATCH = 64;
@@ -233,9 +235,13 @@ export class RoomHub {
       if (this.closed) throw new StoreUnavailable('room closed');
       const expected = this.version;
       const ops = makes.map((make) => make());
-      const answer = await this.log.append(this.id, expected, ops).catch((error: unknown) => {
-        throw new StoreUnavailable(String(error));
-      });
+      // Lost too often: claim the next turn, so the other servers let this one in.
+      const claim = attempt >= CLAIM_TURN_AFTER;
+      const answer = await this.log
+        .append(this.id, expected, ops, claim)
+        .catch((error: unknown) => {
+          throw new StoreUnavailable(String(error));
+        });
       if (answer.ok) {
         ops.forEach((op, i) => this.ingest({ v: expected + 1 + i, op }));
         const last = expected + ops.length;
@@ -254,11 +260,14 @@ export class RoomHub {
         await this.saveCheckpoint();
       } else if (answer.missed?.[0]?.v === expected + 1) {
         for (const entry of answer.missed) this.ingest(entry);
-      } else {
+      } else if (answer.current > expected) {
         await this.catchUp();
+      } // else: nothing missed, another server has the turn (below: wait a little)
+      // Under sustained contention, step aside a little so the writers interleave; the server
+      // whose turn is next goes again at once.
+      if (attempt >= 3 && !answer.turn) {
+        await new Promise((r) => setTimeout(r, Math.random() * 2 * attempt));
       }
-      // Under sustained contention, step aside a little so the writers interleave.
-      if (attempt >= 3) await new Promise((r) => setTimeout(r, Math.random() * 2 * attempt));
     }
     throw new StoreBusy();
   }

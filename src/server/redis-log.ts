@@ -6,28 +6,42 @@ const HEARTBEAT_MS = 1000;
 const HEARTBEAT_TTL_MS = 3000;
 /** Steps kept before the newest checkpoint, so a slightly late replica still catches up. */
 const KEEP_BEHIND = 1000;
+/** How long a claimed turn (see APPEND) lasts at most when its claimant does not use it. */
+const TURN_MS = 250;
 
-// Appends a step only if the room is still at the expected version; the version, the log
-// (a stream whose ids are the versions) and the notice to other servers change together.
 // Appends steps only if the room is still at the expected version; the version, the log (a
 // stream whose ids are the versions) and the notices to other servers change together.
+// Fairness: a server that keeps losing the race claims the room's next turn (ARGV[3] = '1');
+// while that claim lasts, the others' appends are refused as if they had lost, so the
+// claimant's next try finds the version unchanged. Its append ends the turn; a claimant that
+// died lets it lapse after TURN_MS.
+// KEYS: version, log, channel, turn. ARGV: expected version, node, claim, steps...
 const APPEND = `
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
-if current ~= tonumber(ARGV[1]) then
-  -- Lost the race: hand back the steps the caller missed, saving it a read.
-  if current > tonumber(ARGV[1]) then
-    return {0, current, redis.call('XRANGE', KEYS[2], (tonumber(ARGV[1]) + 1) .. '-0', '+')}
+local expected = tonumber(ARGV[1])
+local turn = redis.call('GET', KEYS[4])
+if not turn and ARGV[3] == '1' then
+  redis.call('SET', KEYS[4], ARGV[2], 'PX', ${TURN_MS})
+  turn = ARGV[2]
+end
+if current ~= expected or (turn and turn ~= ARGV[2]) then
+  -- Lost the race (or it is another server's turn): hand back the steps the caller missed,
+  -- saving it a read, and whether the next turn is the caller's.
+  local missed = {}
+  if current > expected then
+    missed = redis.call('XRANGE', KEYS[2], (expected + 1) .. '-0', '+')
   end
-  return {0, current}
+  return {0, current, missed, turn == ARGV[2] and 1 or 0}
 end
 local v = current
-for i = 2, #ARGV do
+for i = 4, #ARGV do
   v = v + 1
   local entry = '{"v":' .. v .. ',"op":' .. ARGV[i] .. '}'
   redis.call('XADD', KEYS[2], v .. '-1', 'e', entry)
   redis.call('PUBLISH', KEYS[3], entry)
 end
 redis.call('SET', KEYS[1], v)
+if turn then redis.call('DEL', KEYS[4]) end
 return {1, v}
 `;
 
@@ -59,6 +73,7 @@ const key = {
   log: (room: string) => `rtk-stage:room:{${room}}:log`,
   checkpoint: (room: string) => `rtk-stage:room:{${room}}:cp`,
   channel: (room: string) => `rtk-stage:room:{${room}}:steps`,
+  turn: (room: string) => `rtk-stage:room:{${room}}:turn`,
   node: (node: string) => `rtk-stage:node:${node}`,
 };
 
@@ -84,7 +99,7 @@ export class RedisRoomLog implements RoomLog {
     this.redis = new Redis(url, options);
     this.sub = new Redis(url, { ...options, enableOfflineQueue: true });
     for (const client of [this.redis, this.sub]) client.on('error', () => {});
-    this.redis.defineCommand('stageAppend', { numberOfKeys: 3, lua: APPEND });
+    this.redis.defineCommand('stageAppend', { numberOfKeys: 4, lua: APPEND });
     this.redis.defineCommand('stageSave', { numberOfKeys: 3, lua: SAVE });
     this.redis.defineCommand('stageRead', { numberOfKeys: 2, lua: READ });
     this.sub.on('message', (channel: string, message: string) => {
@@ -140,22 +155,35 @@ export class RedisRoomLog implements RoomLog {
     return entries;
   }
 
-  async append(room: string, expected: number, ops: readonly RoomOp[]): Promise<AppendResult> {
-    const [ok, current, rows] = (await (
+  async append(
+    room: string,
+    expected: number,
+    ops: readonly RoomOp[],
+    claimTurn = false,
+  ): Promise<AppendResult> {
+    const [ok, current, rows, turn] = (await (
       this.redis as unknown as {
         stageAppend(
           ...args: (string | number)[]
-        ): Promise<[number, number, [string, string[]][] | undefined]>;
+        ): Promise<[number, number, [string, string[]][]?, number?]>;
       }
     ).stageAppend(
       key.version(room),
       key.log(room),
       key.channel(room),
+      key.turn(room),
       expected,
+      this.node,
+      claimTurn ? '1' : '0',
       ...ops.map((op) => JSON.stringify(op)),
     ))!;
     if (ok === 1) return { ok: true };
-    return rows ? { ok: false, current, missed: entriesOf(rows) } : { ok: false, current };
+    return {
+      ok: false,
+      current,
+      ...(rows?.length ? { missed: entriesOf(rows) } : {}),
+      ...(turn === 1 ? { turn: true } : {}),
+    };
   }
 
   async save(room: string, checkpoint: RoomCheckpoint): Promise<void> {

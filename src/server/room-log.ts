@@ -38,7 +38,13 @@ export interface RoomCheckpoint {
 export type AppendResult =
   | { readonly ok: true }
   /** Another step took the version; `missed` holds the steps after `expected`, when known. */
-  | { readonly ok: false; readonly current: number; readonly missed?: readonly LogEntry[] };
+  | {
+      readonly ok: false;
+      readonly current: number;
+      readonly missed?: readonly LogEntry[];
+      /** The room's next turn is this server's (it claimed it): try again at once. */
+      readonly turn?: boolean;
+    };
 
 /** Where rooms' steps are ordered and kept: this process, or Redis shared by several servers. */
 export interface RoomLog {
@@ -52,8 +58,17 @@ export interface RoomLog {
   checkpoint(room: string): Promise<RoomCheckpoint | undefined>;
   /** The steps after version `after`, in order; 'gap' when they are no longer all kept. */
   read(room: string, after: number): Promise<LogEntry[] | 'gap'>;
-  /** Appends steps as versions `expected + 1`… only if the room is still at `expected`. */
-  append(room: string, expected: number, ops: readonly RoomOp[]): Promise<AppendResult>;
+  /**
+   * Appends steps as versions `expected + 1`… only if the room is still at `expected`.
+   * `claimTurn`: this server keeps losing the race; a shared log then holds the others back
+   * until this server's next append (or briefly, should it never come).
+   */
+  append(
+    room: string,
+    expected: number,
+    ops: readonly RoomOp[],
+    claimTurn?: boolean,
+  ): Promise<AppendResult>;
   /** Saves a checkpoint (steps up to it may then be dropped). */
   save(room: string, checkpoint: RoomCheckpoint): Promise<void>;
   /** Steps appended by any server, as they happen; `onMissed` when some may have been lost. */
