@@ -1,4 +1,5 @@
-import type { StageEvent } from './types.js';
+import { failure, type StageFailure } from './errors.js';
+import type { StageBulkResult, StageEvent } from './types.js';
 
 /** An event for one user: the reason for a change of its own status (approved, removed…). */
 export interface TargetedEvent {
@@ -75,4 +76,23 @@ export const NO_CHANGE: RoomChange = deepFreeze(new ChangeBuilder().build(-1));
 function deepFreeze(change: RoomChange): RoomChange {
   for (const list of Object.values(change)) if (Array.isArray(list)) Object.freeze(list);
   return Object.freeze(change);
+}
+
+/** The answer to one command: a failure that changed nothing, or what it changed. */
+export type CommandOutcome =
+  | { readonly ok: true; readonly result: StageBulkResult | undefined; readonly change: RoomChange }
+  | { readonly ok: false; readonly error: StageFailure };
+
+/** A refusal, with its code and message for people. */
+export function fail(code: StageFailure['code'], message: string): CommandOutcome {
+  return { ok: false, error: failure(code, message) };
+}
+
+export function refused(error: StageFailure): CommandOutcome {
+  return { ok: false, error };
+}
+
+/** A command that was applied. */
+export function done(result: StageBulkResult | undefined, change: RoomChange): CommandOutcome {
+  return { ok: true, result, change };
 }

@@ -4,7 +4,6 @@ export * from './presets.js';
 export * from './args.js';
 export * from './change.js';
 export { StageRoom } from './room.js';
-export type { CommandOutcome, MemberInput, RoomSnapshot } from './room.js';
 export { SerializableRoom } from './room-data.js';
 export type { RoomData } from './room-data.js';
 export * from './protocol.js';

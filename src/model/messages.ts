@@ -1,6 +1,9 @@
-// Texts of the rules engine's refusals: what was tried, why it failed, what to do next.
+// The rules engine's refusals: when a command may not act, and what was tried, why it failed
+// and what to do next.
 import { ACTIONS, failure, type StageFailure } from './errors.js';
-import type { StageStatus } from './types.js';
+import { mayBeOnStage } from './presets.js';
+import { isSeated } from './state.js';
+import type { BulkCommandType, StagePermissions, StageStatus } from './types.js';
 
 export const STATUS_WORDS: Record<StageStatus, string> = {
   OFF_STAGE: 'off stage',
@@ -47,4 +50,36 @@ export function wrongStatus(action: string, st: StageStatus, position: number): 
       break;
   }
   return failure('2006', `Could not ${action}: ${why}`);
+}
+
+/** Why a bulk command may not act on this target, or undefined when it may. */
+export function refuseTarget(
+  type: BulkCommandType,
+  m: { readonly status: StageStatus; readonly permissions: StagePermissions },
+  seatsLeft: number,
+  maxOnStage: number,
+): StageFailure | undefined {
+  const st = m.status;
+  const where = `they are ${STATUS_WORDS[st]}.`;
+  switch (type) {
+    case 'grantAccess':
+      if (!mayBeOnStage(m.permissions)) {
+        return failure('2001', 'their role may not go on stage. Change their role first.');
+      }
+      if (isSeated(st)) return failure('2006', `${where} Nothing to grant.`);
+      if (seatsLeft <= 0) return failure('2007', `${full('', maxOnStage)}`);
+      return undefined;
+    case 'denyAccess':
+      if (st === 'REQUESTED_TO_JOIN_STAGE' || st === 'ACCEPTED_TO_JOIN_STAGE') return undefined;
+      return failure(
+        '2006',
+        `${where} Only pending requests and accepted users who have not joined can be denied; use kick() for users on stage.`,
+      );
+    case 'kick':
+      if (isSeated(st)) return undefined;
+      return failure(
+        '2006',
+        `${where} Only users on stage or accepted can be removed; use denyAccess() for pending requests.`,
+      );
+  }
 }

@@ -1,49 +1,31 @@
 import { parseUserIds } from './args.js';
-import { ChangeBuilder, NO_CHANGE, type RoomChange } from './change.js';
-import { ACTIONS, failure, type StageFailure } from './errors.js';
-import { STATUS_WORDS, full, notAllowed, wrongStatus } from './messages.js';
+import {
+  ChangeBuilder,
+  NO_CHANGE,
+  done,
+  fail,
+  refused,
+  type CommandOutcome,
+  type RoomChange,
+} from './change.js';
+import { ACTIONS } from './errors.js';
+import { full, notAllowed, refuseTarget, wrongStatus } from './messages.js';
 import { resolveOptions, type Resolved } from './options.js';
 import { isPrivileged, mayBeOnStage, samePermissions } from './presets.js';
 import { RoomState, createMember, isSeated, type Member } from './state.js';
 import type {
   BulkCommandType,
+  MemberInput,
+  RoomSnapshot,
   RoomOptions,
   SelfView,
   StageBulkResult,
   StageCommand,
   StageCommandType,
   StageParticipant,
-  StagePermissions,
   StageRequest,
   StageStatus,
 } from './types.js';
-
-/** The answer to one command: a failure that changed nothing, or what it changed. */
-export type CommandOutcome =
-  | { readonly ok: true; readonly result: StageBulkResult | undefined; readonly change: RoomChange }
-  | { readonly ok: false; readonly error: StageFailure };
-
-/** Who connects: identity and permissions come from the authority, never from the client. */
-export interface MemberInput {
-  readonly userId: string;
-  readonly displayName: string;
-  readonly permissions: StagePermissions;
-}
-
-/** A plain copy of the room, for tests, diagnostics and resyncing clients. */
-export interface RoomSnapshot {
-  readonly version: number;
-  readonly users: readonly {
-    readonly userId: string;
-    readonly displayName: string;
-    readonly status: StageStatus;
-    readonly connections: number;
-    readonly permissions: StagePermissions;
-    readonly requestedAt?: number;
-  }[];
-  readonly queue: readonly string[];
-  readonly onStage: readonly string[];
-}
 
 /**
  * The rules engine: decides every stage command for one room, deterministically, with the
@@ -281,7 +263,7 @@ export class StageRoom {
         });
         continue;
       }
-      const why = this.refuseTarget(type, m);
+      const why = refuseTarget(type, m, this.seatsLeft, this.options.maxOnStage);
       if (why) {
         result.failed.push({
           userId: id,
@@ -308,33 +290,6 @@ export class StageRoom {
       change.privilegedEvents.push({ type: 'acceptPresentRequests', userIds: [...result.ok], by });
     }
     return done(result, this.finish(change));
-  }
-
-  /** Why a bulk command may not act on this target, or undefined when it may. */
-  private refuseTarget(type: BulkCommandType, m: Member): StageFailure | undefined {
-    const st = m.status;
-    const where = `they are ${STATUS_WORDS[st]}.`;
-    switch (type) {
-      case 'grantAccess':
-        if (!mayBeOnStage(m.permissions)) {
-          return failure('2001', 'their role may not go on stage. Change their role first.');
-        }
-        if (isSeated(st)) return failure('2006', `${where} Nothing to grant.`);
-        if (this.seatsLeft <= 0) return failure('2007', `${full('', this.options.maxOnStage)}`);
-        return undefined;
-      case 'denyAccess':
-        if (st === 'REQUESTED_TO_JOIN_STAGE' || st === 'ACCEPTED_TO_JOIN_STAGE') return undefined;
-        return failure(
-          '2006',
-          `${where} Only pending requests and accepted users who have not joined can be denied; use kick() for users on stage.`,
-        );
-      case 'kick':
-        if (isSeated(st)) return undefined;
-        return failure(
-          '2006',
-          `${where} Only users on stage or accepted can be removed; use denyAccess() for pending requests.`,
-        );
-    }
   }
 
   /**
@@ -463,16 +418,4 @@ const SELF_MOVES_FROM: Record<
 function first<V>(map: Map<string, V>): V | undefined {
   for (const v of map.values()) return v;
   return undefined;
-}
-
-function fail(code: StageFailure['code'], message: string): CommandOutcome {
-  return { ok: false, error: failure(code, message) };
-}
-
-function refused(error: StageFailure): CommandOutcome {
-  return { ok: false, error };
-}
-
-function done(result: StageBulkResult | undefined, change: RoomChange): CommandOutcome {
-  return { ok: true, result, change };
 }

@@ -105,3 +105,25 @@ export interface SelfView {
   readonly permissions: StagePermissions;
   readonly displayName: string;
 }
+
+/** Who connects: identity and permissions come from the authority, never from the client. */
+export interface MemberInput {
+  readonly userId: string;
+  readonly displayName: string;
+  readonly permissions: StagePermissions;
+}
+
+/** A plain copy of the room, for tests, diagnostics and resyncing clients. */
+export interface RoomSnapshot {
+  readonly version: number;
+  readonly users: readonly {
+    readonly userId: string;
+    readonly displayName: string;
+    readonly status: StageStatus;
+    readonly connections: number;
+    readonly permissions: StagePermissions;
+    readonly requestedAt?: number;
+  }[];
+  readonly queue: readonly string[];
+  readonly onStage: readonly string[];
+}
