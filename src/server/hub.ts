@@ -8,27 +8,13 @@ import {
 } from '../model/index.js';
 import { Fanout, type HubConnection } from './fanout.js';
 import type { LogEntry, RoomCheckpoint, RoomLog, RoomOp } from './room-log.js';
+import { RoomWriter, StoreBusy } from './room-writer.js';
 
 export type { HubConnection } from './fanout.js';
+export { StoreBusy, StoreUnavailable } from './room-writer.js';
 
 const RESULTS_KEPT = 256;
-const APPEND_ATTEMPTS = 60;
-/** Lost races after which a server claims the room's next turn (RoomLog.append). */
-const CLAIM_TURN_AFTER = 3;
-const CHECKPOINT_EVERY = 200;
-/** Most steps sent to the store in one append. */
-const MAX_BATCH = 64;
 const NODE_CHECK_MS = 1000;
-
-/** The room log could not take a step (Redis unreachable). */
-export class StoreUnavailable extends Error {
-  override name = 'StoreUnavailable';
-}
-
-/** Other servers kept taking the room's next version first, APPEND_ATTEMPTS times in a row. */
-export class StoreBusy extends Error {
-  override name = 'StoreBusy';
-}
 
 /**
  * One room on one server: a replica of the room (the rules engine fed with the room's steps in
@@ -43,12 +29,7 @@ export class RoomHub {
   private nodes = new Map<string, Map<string, number>>();
   private readonly fanout: Fanout;
   private readonly results = new Map<string, Map<string, ResultFrame>>();
-  private readonly waiting: {
-    make: () => RoomOp;
-    resolve: (version: number) => void;
-    reject: (error: unknown) => void;
-  }[] = [];
-  private pumping = false;
+  private readonly writer: RoomWriter;
   private catching: Promise<void> | undefined;
   private buffered: LogEntry[] | undefined = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -67,6 +48,13 @@ export class RoomHub {
   ) {
     this.engine = new SerializableRoom(options);
     this.fanout = new Fanout(this.engine);
+    this.writer = new RoomWriter(id, log, {
+      version: () => this.version,
+      closed: () => this.closed,
+      ingest: (entry) => this.ingest(entry),
+      catchUp: () => this.catchUp(),
+      saveCheckpoint: () => this.saveCheckpoint(),
+    });
     if (log.node !== 'local') {
       this.nodeCheck = setInterval(() => void this.checkNodes(), NODE_CHECK_MS);
       this.nodeCheck.unref?.();
@@ -115,7 +103,12 @@ export class RoomHub {
     member: MemberInput,
     welcome: (snapshot: Snapshot) => void,
   ): Promise<void> {
-    await this.submit(() => ({ k: 'attach', node: this.log.node, m: member, now: this.now() }));
+    await this.writer.submit(() => ({
+      k: 'attach',
+      node: this.log.node,
+      m: member,
+      now: this.now(),
+    }));
     welcome(this.fanout.snapshot(conn.userId));
     this.fanout.add(conn);
   }
@@ -129,12 +122,12 @@ export class RoomHub {
       u: conn.userId,
       now: this.now(),
     });
-    this.submit(op).catch(() => {
+    this.writer.submit(op).catch(() => {
       // The store is down: the step is retried until it lands, or until this node's heartbeat
       // lapses and another node counts its connections as dropped.
       const retry = setInterval(() => {
         if (this.closed) return clearInterval(retry);
-        this.submit(op).then(
+        this.writer.submit(op).then(
           () => clearInterval(retry),
           () => {},
         );
@@ -152,7 +145,13 @@ export class RoomHub {
         ? { type: frame.cmd, userIds: frame.userIds }
         : { type: frame.cmd };
     try {
-      await this.submit(() => ({ k: 'apply', u: conn.userId, id: frame.id, c, now: this.now() }));
+      await this.writer.submit(() => ({
+        k: 'apply',
+        u: conn.userId,
+        id: frame.id,
+        c,
+        now: this.now(),
+      }));
     } catch (error) {
       if (error instanceof StoreBusy) {
         return {
@@ -198,79 +197,6 @@ export class RoomHub {
   }
 
   // ---- The replica ---------------------------------------------------------------------------
-
-  /**
-   * Appends a step (made fresh on each attempt) at the replica's version, retrying on conflict.
-   * Steps submitted while an append is in flight go together in the next one: one round trip
-   * to the store for many commands, in the order they were submitted.
-   */
-  private submit(make: () => RoomOp): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ make, resolve, reject });
-      void this.pump();
-    });
-  }
-
-  private async pump(): Promise<void> {
-    if (this.pumping) return;
-    this.pumping = true;
-    try {
-      while (this.waiting.length > 0) {
-        const batch = this.waiting.splice(0, MAX_BATCH);
-        try {
-          const first = await this.appendBatch(batch.map((b) => b.make));
-          batch.forEach((b, i) => b.resolve(first + i));
-        } catch (error) {
-          for (const b of batch) b.reject(error);
-        }
-      }
-    } finally {
-      this.pumping = false;
-    }
-  }
-
-  /** Appends steps as versions v+1… only if the room is still at v; returns the first version. */
-  private async appendBatch(makes: (() => RoomOp)[]): Promise<number> {
-    for (let attempt = 0; attempt < APPEND_ATTEMPTS; attempt++) {
-      if (this.closed) throw new StoreUnavailable('room closed');
-      const expected = this.version;
-      const ops = makes.map((make) => make());
-      // Lost too often: claim the next turn, so the other servers let this one in.
-      const claim = attempt >= CLAIM_TURN_AFTER;
-      const answer = await this.log
-        .append(this.id, expected, ops, claim)
-        .catch((error: unknown) => {
-          throw new StoreUnavailable(String(error));
-        });
-      if (answer.ok) {
-        ops.forEach((op, i) => this.ingest({ v: expected + 1 + i, op }));
-        const last = expected + ops.length;
-        if (
-          this.log.keepsCheckpoints &&
-          Math.floor(last / CHECKPOINT_EVERY) > Math.floor(expected / CHECKPOINT_EVERY)
-        ) {
-          // Serializing the room is O(room): off the command's path.
-          setImmediate(() => void this.saveCheckpoint());
-        }
-        return expected + 1;
-      }
-      if (answer.current < expected) {
-        // The store lost steps (a Redis restart without persistence): this replica is ahead,
-        // so it seeds the store again.
-        await this.saveCheckpoint();
-      } else if (answer.missed?.[0]?.v === expected + 1) {
-        for (const entry of answer.missed) this.ingest(entry);
-      } else if (answer.current > expected) {
-        await this.catchUp();
-      } // else: nothing missed, another server has the turn (below: wait a little)
-      // Under sustained contention, step aside a little so the writers interleave; the server
-      // whose turn is next goes again at once.
-      if (attempt >= 3 && !answer.turn) {
-        await new Promise((r) => setTimeout(r, Math.random() * 2 * attempt));
-      }
-    }
-    throw new StoreBusy();
-  }
 
   /** A step from the log (this server's or another's). */
   private ingest(entry: LogEntry): void {
@@ -413,7 +339,9 @@ export class RoomHub {
       () => {
         this.timer = undefined;
         this.timerAt = undefined;
-        this.submit(() => ({ k: 'advance', now: this.now() })).catch(() => this.retryLater());
+        this.writer
+          .submit(() => ({ k: 'advance', now: this.now() }))
+          .catch(() => this.retryLater());
       },
       Math.max(0, next - this.now()),
     );
@@ -449,7 +377,7 @@ export class RoomHub {
         this.suspects.set(node, this.now());
       } else if (this.now() - since >= NODE_CHECK_MS && this.nodes.has(node)) {
         this.suspects.delete(node);
-        await this.submit(() => ({ k: 'nodeGone', node, now: this.now() })).catch(() => {});
+        await this.writer.submit(() => ({ k: 'nodeGone', node, now: this.now() })).catch(() => {});
       }
     }
   }
@@ -459,7 +387,7 @@ export class RoomHub {
     for (const set of this.fanout.users.values()) {
       for (const { member } of set) {
         const op = (): RoomOp => ({ k: 'attach', node: this.log.node, m: member, now });
-        void this.submit(op).catch(() => {});
+        void this.writer.submit(op).catch(() => {});
       }
     }
   }
