@@ -131,8 +131,14 @@ export class Fanout {
     if (set) for (const c of set) c.send(frame);
   }
 
+  // Snapshots map every participant through this: a literal of a fixed shape, many times
+  // faster than a spread with one more field.
   private wire(p: StageParticipant): WireParticipant {
-    return { ...p, o: this.engine.since(p.userId) };
+    const { userId, displayName, status, requestedAt } = p;
+    const o = this.engine.since(userId);
+    return requestedAt === undefined
+      ? { userId, displayName, status, o }
+      : { userId, displayName, status, requestedAt, o };
   }
 
   private wireSelf(userId: string): WireSelf {

@@ -16,9 +16,19 @@ import {
 
 const EMPTY: readonly never[] = Object.freeze([]);
 
-/** A wire participant is the participant plus its order key. */
-function participant({ o: _order, ...rest }: WireParticipant): StageParticipant {
-  return rest;
+// Lists of thousands are rebuilt from these on every change: object literals of a fixed
+// shape, which are many times faster than spreading the wire objects.
+
+/** A wire participant without its order key. */
+function participant(w: WireParticipant): StageParticipant {
+  return w.requestedAt === undefined
+    ? { userId: w.userId, displayName: w.displayName, status: w.status }
+    : {
+        userId: w.userId,
+        displayName: w.displayName,
+        status: w.status,
+        requestedAt: w.requestedAt,
+      };
 }
 
 /**
@@ -133,7 +143,12 @@ export class RemoteState {
   requests(): readonly StageRequest[] {
     if (!this.privileged) return EMPTY;
     return (this.requestsCache ??= Object.freeze(
-      Array.from(this.queue.values(), (request, i) => ({ ...request, position: i + 1 })),
+      Array.from(this.queue.values(), (r, i) => ({
+        userId: r.userId,
+        displayName: r.displayName,
+        requestedAt: r.requestedAt,
+        position: i + 1,
+      })),
     ));
   }
 
