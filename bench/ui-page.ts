@@ -89,7 +89,7 @@ class PlainQueue extends LitElement {
                   class="waiting"
                   datetime=${new Date(r.requestedAt).toISOString()}
                   .textContent=${format(defaultStrings.waiting, {
-                    time: formatWaiting(defaultStrings, r.requestedAt, now),
+                    time: formatWaiting((key) => defaultStrings[key], r.requestedAt, now),
                   })}
                 ></time>
                 <span>

@@ -92,10 +92,14 @@ export function format(text: string, values: Record<string, string | number> = {
   );
 }
 
-/** "42s", "3m", "2h": how long since `since`, in the strings' units. */
-export function formatWaiting(strings: StageStrings, since: number, now: number): string {
+/** "42s", "3m", "2h": how long since `since`, in the units `text` gives. */
+export function formatWaiting(
+  text: (key: 'secondsShort' | 'minutesShort' | 'hoursShort') => string,
+  since: number,
+  now: number,
+): string {
   const s = Math.max(0, Math.floor((now - since) / 1000));
-  if (s < 60) return format(strings.secondsShort, { n: s });
-  if (s < 3600) return format(strings.minutesShort, { n: Math.floor(s / 60) });
-  return format(strings.hoursShort, { n: Math.floor(s / 3600) });
+  if (s < 60) return format(text('secondsShort'), { n: s });
+  if (s < 3600) return format(text('minutesShort'), { n: Math.floor(s / 60) });
+  return format(text('hoursShort'), { n: Math.floor(s / 3600) });
 }

@@ -8,7 +8,7 @@ import {
   type StageRequest,
 } from '../../src/index.js';
 import { define, firstFailure, StageElement } from '../shared/stage-element.js';
-import { defaultStrings, formatWaiting } from '../shared/strings.js';
+import { defaultStrings, formatWaiting, type StageStrings } from '../shared/strings.js';
 import { baseStyles } from '../shared/styles.js';
 import { queueStyles } from './stage-queue.styles.js';
 
@@ -357,7 +357,9 @@ export class RtkStageQueue extends StageElement {
   // ---- waiting times ----
 
   private waitingText(since: number, now: number): string {
-    const time = formatWaiting({ ...defaultStrings, ...this.strings }, since, now);
+    // Read per visible row and clock tick: look the units up, rather than merge all texts.
+    const unit = (key: keyof StageStrings) => this.strings[key] ?? defaultStrings[key];
+    const time = formatWaiting(unit, since, now);
     return this.t('waiting', { time });
   }
 

@@ -54,6 +54,13 @@ export function createLocalStage(options: LocalStageOptions = {}): LocalStage {
 }
 
 const EMPTY: readonly never[] = Object.freeze([]);
+/** The RoomChange flags that tick a list (LocalRoom.ticks), checked on every change. */
+const LIST_FLAGS = [
+  'queueChanged',
+  'onStageChanged',
+  'participantsChanged',
+  'seatedChanged',
+] as const;
 /** What a user who may not see the queue sees of it: an empty list, then completion. */
 const NO_REQUESTS$ = new Observable<readonly StageRequest[]>((subscriber) => {
   subscriber.next(EMPTY);
@@ -83,7 +90,7 @@ class LocalRoom implements LocalStage {
     seatedChanged: new BehaviorSubject(0),
   };
   /** Ticks due at the next flush; not empty while a flush is queued. */
-  private readonly dirty = new Set<keyof LocalRoom['ticks']>();
+  private readonly dirty = new Set<(typeof LIST_FLAGS)[number]>();
   readonly requests$: Observable<readonly StageRequest[]>;
   readonly onStage$: Observable<readonly StageParticipant[]>;
   readonly participants$: Observable<readonly StageParticipant[]>;
@@ -213,9 +220,7 @@ class LocalRoom implements LocalStage {
    */
   private markDirty(change: RoomChange): void {
     const flushQueued = this.dirty.size > 0;
-    for (const flag of Object.keys(this.ticks) as (keyof LocalRoom['ticks'])[]) {
-      if (change[flag]) this.dirty.add(flag);
-    }
+    for (const flag of LIST_FLAGS) if (change[flag]) this.dirty.add(flag);
     if (!flushQueued && this.dirty.size > 0) queueMicrotask(() => this.flush());
   }
 
